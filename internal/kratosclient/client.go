@@ -1,0 +1,313 @@
+// Package kratosclient is a typed client for the Ory Kratos v1.3.1 admin API.
+//
+// It knows nothing about Terraform. Every endpoint has one method; all requests go through
+// one path that adds authentication, retries what is safe to retry and turns error bodies
+// into *APIError.
+package kratosclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults used when New is given no option that overrides them.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultMaxRetries = 4
+	defaultMinBackoff = 250 * time.Millisecond
+	defaultMaxBackoff = 8 * time.Second
+	maxErrorBody      = 64 << 10
+)
+
+// Client talks to one Kratos deployment. It is safe for concurrent use.
+type Client struct {
+	adminURL   *url.URL
+	publicURL  *url.URL
+	httpClient *http.Client
+	apiKey     string
+	headers    http.Header
+	userAgent  string
+	timeout    time.Duration
+	maxRetries int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithPublicURL sets the public base URL, where Kratos serves identity schemas.
+func WithPublicURL(u *url.URL) Option { return func(c *Client) { c.publicURL = u } }
+
+// WithAPIKey sends key as a bearer token on every request.
+func WithAPIKey(key string) Option { return func(c *Client) { c.apiKey = key } }
+
+// WithHeaders adds headers to every request.
+func WithHeaders(h map[string]string) Option {
+	return func(c *Client) {
+		for k, v := range h {
+			c.headers.Set(k, v)
+		}
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
+
+// WithTimeout bounds each HTTP attempt; zero or less keeps the default.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// WithMaxRetries sets how many times a retryable failure is retried; zero disables retries.
+func WithMaxRetries(n int) Option {
+	return func(c *Client) {
+		if n >= 0 {
+			c.maxRetries = n
+		}
+	}
+}
+
+// WithBackoff sets the first and the largest wait between retries.
+func WithBackoff(minWait, maxWait time.Duration) Option {
+	return func(c *Client) { c.minBackoff, c.maxBackoff = minWait, maxWait }
+}
+
+// WithHTTPClient replaces the underlying HTTP client (for custom TLS or transports).
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.httpClient = hc } }
+
+// New returns a client for the Kratos admin API at adminURL (for example http://127.0.0.1:4434).
+func New(adminURL string, opts ...Option) (*Client, error) {
+	u, err := ParseBaseURL(adminURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		adminURL:   u,
+		httpClient: &http.Client{},
+		headers:    http.Header{},
+		userAgent:  "terraform-provider-kratos",
+		timeout:    DefaultTimeout,
+		maxRetries: DefaultMaxRetries,
+		minBackoff: defaultMinBackoff,
+		maxBackoff: defaultMaxBackoff,
+	}
+	for _, opt := range opts {
+		opt(c)
+	}
+	return c, nil
+}
+
+// ParseBaseURL checks that raw is an absolute http(s) URL without query or fragment.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q must start with http:// or https://", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%q has no host", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q must not have a query or fragment", raw)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.Path = strings.TrimSuffix(u.Path, "/admin")
+	return u, nil
+}
+
+// AdminURL returns the admin base URL the client was built with.
+func (c *Client) AdminURL() string { return c.adminURL.String() }
+
+// request describes one API call.
+type request struct {
+	method string
+	// base is the admin URL unless set (the public URL for schemas).
+	base  *url.URL
+	path  string
+	query url.Values
+	body  any
+	// rawBody, when set, is sent verbatim as JSON instead of body.
+	rawBody []byte
+	// idempotent requests are retried on any retryable failure; others only when
+	// the server certainly did not act on them.
+	idempotent bool
+	// want lists the success status codes.
+	want []int
+}
+
+// response is what do returns on success.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends req, retrying what is safe to retry, and returns the successful response.
+func (c *Client) do(ctx context.Context, req request) (*response, error) {
+	var payload []byte
+	switch {
+	case req.rawBody != nil:
+		payload = req.rawBody
+	case req.body != nil:
+		b, err := json.Marshal(req.body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the %s %s request: %w", req.method, req.path, err)
+		}
+		payload = b
+	}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.attempt(ctx, req, payload)
+		if err == nil {
+			return resp, nil
+		}
+		wait, retry := c.retryDecision(req, err, attempt)
+		if !retry || ctx.Err() != nil {
+			return nil, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%w (gave up waiting to retry after: %w)", ctx.Err(), err)
+		case <-t.C:
+		}
+	}
+}
+
+// attempt performs one HTTP exchange.
+func (c *Client) attempt(ctx context.Context, req request, payload []byte) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	u := c.url(req)
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("building the %s %s request: %w", req.method, redactURL(u), err)
+	}
+	for k, vs := range c.headers {
+		hr.Header[k] = vs
+	}
+	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if c.apiKey != "" {
+		hr.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+	res, err := c.httpClient.Do(hr)
+	if err != nil {
+		return nil, &TransportError{Method: req.method, URL: redactURL(u), Err: unwrapURLError(err), sent: requestSent(err)}
+	}
+	defer func() { _ = res.Body.Close() }()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, &TransportError{Method: req.method, URL: redactURL(u), Err: err, sent: true}
+	}
+	for _, s := range req.want {
+		if res.StatusCode == s {
+			return &response{status: res.StatusCode, header: res.Header, body: data}, nil
+		}
+	}
+	return nil, newAPIError(req.method, redactURL(u), res, data)
+}
+
+// url builds the absolute URL of req.
+func (c *Client) url(req request) *url.URL {
+	base := c.adminURL
+	if req.base != nil {
+		base = req.base
+	}
+	u := *base
+	u.Path = base.Path + req.path
+	u.RawPath = ""
+	if len(req.query) > 0 {
+		u.RawQuery = req.query.Encode()
+	}
+	return &u
+}
+
+// retryDecision says whether err after attempt (0-based) is retried, and after how long.
+func (c *Client) retryDecision(req request, err error, attempt int) (time.Duration, bool) {
+	if attempt >= c.maxRetries {
+		return 0, false
+	}
+	var apiErr *APIError
+	var tErr *TransportError
+	switch {
+	case errors.As(err, &apiErr):
+		switch apiErr.StatusCode {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			// The server refused the request without acting on it.
+		case http.StatusBadGateway, http.StatusGatewayTimeout:
+			if !req.idempotent {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+		if apiErr.RetryAfter > 0 {
+			return min(apiErr.RetryAfter, c.maxBackoff), true
+		}
+	case errors.As(err, &tErr):
+		if tErr.sent && !req.idempotent {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	return c.backoff(attempt), true
+}
+
+// backoff is capped exponential backoff with full jitter over the upper half.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.minBackoff << min(attempt, 16)
+	if d <= 0 || d > c.maxBackoff {
+		d = c.maxBackoff
+	}
+	half := d / 2
+	return half + rand.N(half+1) //nolint:gosec // jitter needs no cryptographic randomness
+}
+
+// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(s, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// decode unmarshals a response body into out.
+func decode(resp *response, out any) error {
+	if err := json.Unmarshal(resp.body, out); err != nil {
+		return fmt.Errorf("kratos answered %d with a body that is not the expected JSON: %w", resp.status, err)
+	}
+	return nil
+}

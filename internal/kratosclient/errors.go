@@ -1,0 +1,193 @@
+package kratosclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// APIError is a non-success answer from Kratos (or from a proxy in front of it).
+type APIError struct {
+	// Method and URL identify the request; the URL carries no credentials.
+	Method string
+	URL    string
+	// StatusCode is the HTTP status line's code, never the body's error.code, which can differ.
+	StatusCode int
+	// Message, Reason and Details come from Kratos's error body when it has one.
+	Message string
+	Reason  string
+	Details map[string]any
+	// Body holds a non-JSON body (for example a router's plain-text 404), cut to a short prefix.
+	Body string
+	// RetryAfter is the wait the server asked for, if any.
+	RetryAfter time.Duration
+}
+
+// Error describes the failed call, Kratos's message and reason.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: HTTP %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	switch {
+	case e.Message != "" && e.Reason != "" && e.Reason != e.Message:
+		fmt.Fprintf(&b, ": %s (%s)", e.Message, e.Reason)
+	case e.Message != "":
+		fmt.Fprintf(&b, ": %s", e.Message)
+	case e.Reason != "":
+		fmt.Fprintf(&b, ": %s", e.Reason)
+	case e.Body != "":
+		fmt.Fprintf(&b, ": %s", e.Body)
+	}
+	return b.String()
+}
+
+// Detail is Kratos's most specific explanation: the reason when there is one, else the message.
+func (e *APIError) Detail() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
+	if e.Message != "" {
+		return e.Message
+	}
+	return e.Body
+}
+
+// errorBody is the herodot error envelope.
+type errorBody struct {
+	Error *struct {
+		Message string         `json:"message"`
+		Reason  string         `json:"reason"`
+		Details map[string]any `json:"details"`
+	} `json:"error"`
+}
+
+// newAPIError builds an *APIError from a non-success response.
+func newAPIError(method, u string, res *http.Response, body []byte) *APIError {
+	e := &APIError{
+		Method:     method,
+		URL:        u,
+		StatusCode: res.StatusCode,
+		RetryAfter: parseRetryAfter(res.Header.Get("Retry-After"), time.Now()),
+	}
+	var eb errorBody
+	if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
+		e.Message, e.Reason, e.Details = eb.Error.Message, eb.Error.Reason, eb.Error.Details
+		return e
+	}
+	text := strings.TrimSpace(string(body))
+	if len(text) > 200 {
+		text = text[:200] + "…"
+	}
+	if strings.ContainsFunc(text, func(r rune) bool { return r < ' ' && r != '\n' && r != '\t' }) {
+		text = "(binary body)"
+	}
+	e.Body = text
+	return e
+}
+
+// StatusCode returns the HTTP status of an *APIError in err's chain, or 0.
+func StatusCode(err error) int {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.StatusCode
+	}
+	return 0
+}
+
+// IsNotFound reports whether err is Kratos answering 404.
+func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
+
+// IsConflict reports whether err is Kratos answering 409.
+func IsConflict(err error) bool { return StatusCode(err) == http.StatusConflict }
+
+// IsBadRequest reports whether err is Kratos answering 400.
+func IsBadRequest(err error) bool { return StatusCode(err) == http.StatusBadRequest }
+
+// TransportError is a request that got no HTTP answer: refused connection, DNS, TLS, timeout or reset.
+type TransportError struct {
+	Method string
+	URL    string
+	Err    error
+	// sent is false only when the request certainly never reached the server.
+	sent bool
+}
+
+// Error says which URL could not be reached and why, in words.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.URL, describeTransport(e.Err))
+}
+
+// Unwrap returns the underlying error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// MayHaveReachedServer reports whether the server may have received and acted on the request.
+func (e *TransportError) MayHaveReachedServer() bool { return e.sent }
+
+// describeTransport turns common network failures into a sentence.
+func describeTransport(err error) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("the host name %q could not be resolved: %v", dnsErr.Name, dnsErr.Err)
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
+		return fmt.Sprintf("the TLS certificate was not accepted: %v", err)
+	case errors.As(err, &recordErr):
+		return "the server did not answer with TLS; use http:// instead of https://, or check the port"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Sprintf("no answer before the request timeout: %v", err)
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return fmt.Sprintf("could not connect: %v", opErr.Err)
+	default:
+		return err.Error()
+	}
+}
+
+// isTimeout reports whether err is a network timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// requestSent reports whether the server may have received a request that failed with err.
+func requestSent(err error) bool {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr), errors.As(err, &certErr), errors.As(err, &recordErr):
+		return false
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return false
+	default:
+		return true
+	}
+}
+
+// unwrapURLError strips *url.Error, whose text repeats the method and the full URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// redactURL renders u without user info, so credentials never reach error text or logs.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}

@@ -1,0 +1,89 @@
+package kratosclient
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// pageFetcher fetches the page that token names ("" for the first) and returns its items and
+// the token of the next page ("" when there is none).
+type pageFetcher[T any] func(ctx context.Context, token string) (items []T, next string, err error)
+
+// paginate walks every page that fetch returns, yielding items one by one. It stops with an
+// error when a page names a token it has already seen, so a server that does not advance can
+// never make it loop.
+func paginate[T any](ctx context.Context, fetch pageFetcher[T]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		seen := map[string]bool{}
+		token := ""
+		for {
+			items, next, err := fetch(ctx, token)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			if next == token || seen[next] {
+				yield(zero, fmt.Errorf("kratos returned the page token %q again; stopping to avoid an endless loop", next))
+				return
+			}
+			seen[token] = true
+			token = next
+		}
+	}
+}
+
+// Collect gathers every item of seq, or returns the first error.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for it, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// nextLink returns the URL of the rel="next" entry of a Link header, or nil.
+func nextLink(header string) *url.URL {
+	for part := range strings.SplitSeq(header, ",") {
+		target, params, ok := strings.Cut(part, ";")
+		if !ok || !strings.Contains(params, `rel="next"`) {
+			continue
+		}
+		target = strings.Trim(strings.TrimSpace(target), "<>")
+		if u, err := url.Parse(target); err == nil {
+			return u
+		}
+	}
+	return nil
+}
+
+// nextPageToken returns the page_token of the Link header's next entry, or "".
+func nextPageToken(header string) string {
+	if u := nextLink(header); u != nil {
+		return u.Query().Get("page_token")
+	}
+	return ""
+}
+
+// pageNumber parses a numeric page token, where "" means first.
+func pageNumber(token string, first int) (int, error) {
+	if token == "" {
+		return first, nil
+	}
+	return strconv.Atoi(token)
+}

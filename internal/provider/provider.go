@@ -1,0 +1,195 @@
+// Package provider implements the Kratos Terraform provider on terraform-plugin-framework.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+var (
+	_ provider.Provider                       = (*kratosProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*kratosProvider)(nil)
+)
+
+// Environment variables read when the matching provider attribute is not set.
+const (
+	envAdminURL  = "KRATOS_ADMIN_URL"
+	envPublicURL = "KRATOS_PUBLIC_URL"
+	envAPIKey    = "KRATOS_API_KEY"
+)
+
+// kratosProvider is the provider implementation.
+type kratosProvider struct {
+	version string
+}
+
+// kratosProviderModel maps the provider configuration.
+type kratosProviderModel struct {
+	AdminURL       types.String `tfsdk:"admin_url"`
+	PublicURL      types.String `tfsdk:"public_url"`
+	APIKey         types.String `tfsdk:"api_key"`
+	Headers        types.Map    `tfsdk:"headers"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
+// New returns a constructor of the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &kratosProvider{version: version} }
+}
+
+// Metadata names the provider.
+func (p *kratosProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "kratos"
+	resp.Version = p.version
+}
+
+// Schema describes the provider configuration.
+func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the identities of a self-hosted [Ory Kratos](https://www.ory.sh/kratos/) through its admin API.",
+		Attributes: map[string]schema.Attribute{
+			"admin_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL of the Kratos admin API, for example `http://127.0.0.1:4434`. " +
+					"A trailing `/admin` is accepted. Defaults to the `" + envAdminURL + "` environment variable; one of the two is required.",
+				Validators: []validator.String{baseURLValidator{}},
+			},
+			"public_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL of the Kratos public API, where identity schemas are served, for example `http://127.0.0.1:4433`. " +
+					"Defaults to the `" + envPublicURL + "` environment variable. When neither is set, schema requests go to the admin URL " +
+					"and follow Kratos's redirect to its configured `serve.public.base_url`.",
+				Validators: []validator.String{baseURLValidator{}},
+			},
+			"api_key": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Token sent as `Authorization: Bearer` on every request, for a proxy in front of Kratos or Ory Network's admin API. " +
+					"Self-hosted Kratos needs none. Defaults to the `" + envAPIKey + "` environment variable.",
+			},
+			"headers": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Extra HTTP headers sent on every request, for example to pass an authenticating proxy.",
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take, as a Go duration such as `30s` or `1m`. Defaults to `%s`.",
+					kratosclient.DefaultTimeout),
+				Validators: []validator.String{durationValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after HTTP 429, 502, 503, 504 or a network error, "+
+					"with capped exponential backoff that honours `Retry-After`. Requests whose effect is unknown are never repeated blindly. "+
+					"Defaults to `%d`; `0` disables retries.", kratosclient.DefaultMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+		},
+	}
+}
+
+// Configure builds the admin client shared by every resource, data source and ephemeral resource.
+func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg kratosProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, v := range []struct {
+		value attrValue
+		name  string
+	}{{cfg.AdminURL, "admin_url"}, {cfg.PublicURL, "public_url"}, {cfg.APIKey, "api_key"}, {cfg.Headers, "headers"},
+		{cfg.RequestTimeout, "request_timeout"}, {cfg.MaxRetries, "max_retries"}} {
+		if v.value.IsUnknown() {
+			// Known only after apply: objects that need the client say so when they are used.
+			data := &providerData{unknownAttribute: v.name}
+			resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+			return
+		}
+	}
+
+	adminURL := stringOrEnv(cfg.AdminURL, envAdminURL)
+	if adminURL == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("admin_url"), "Missing Kratos admin URL",
+			"Set admin_url in the provider block or the "+envAdminURL+" environment variable to the base URL of the Kratos admin API, for example http://127.0.0.1:4434.")
+		return
+	}
+	opts := []kratosclient.Option{kratosclient.WithUserAgent(fmt.Sprintf("terraform-provider-kratos/%s (+https://registry.terraform.io/providers/kratos-tf/kratos)", p.version))}
+	if publicURL := stringOrEnv(cfg.PublicURL, envPublicURL); publicURL != "" {
+		u, err := kratosclient.ParseBaseURL(publicURL)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("public_url"), "Invalid Kratos public URL", err.Error())
+			return
+		}
+		opts = append(opts, kratosclient.WithPublicURL(u))
+	}
+	if key := stringOrEnv(cfg.APIKey, envAPIKey); key != "" {
+		opts = append(opts, kratosclient.WithAPIKey(key))
+	}
+	if !cfg.Headers.IsNull() {
+		headers := map[string]string{}
+		resp.Diagnostics.Append(cfg.Headers.ElementsAs(ctx, &headers, false)...)
+		opts = append(opts, kratosclient.WithHeaders(headers))
+	}
+	if !cfg.RequestTimeout.IsNull() {
+		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
+		if err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
+				fmt.Sprintf("%q is not a positive Go duration such as 30s or 2m.", cfg.RequestTimeout.ValueString()))
+			return
+		}
+		opts = append(opts, kratosclient.WithTimeout(d))
+	}
+	if !cfg.MaxRetries.IsNull() {
+		opts = append(opts, kratosclient.WithMaxRetries(int(cfg.MaxRetries.ValueInt64())))
+	}
+	client, err := kratosclient.New(adminURL, opts...)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("admin_url"), "Invalid Kratos admin URL", err.Error())
+		return
+	}
+	data := &providerData{client: client, schemas: newSchemaCache(client)}
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+}
+
+// attrValue is what the unknown-value check needs of an attribute value.
+type attrValue interface{ IsUnknown() bool }
+
+// stringOrEnv returns the configured value, or the environment variable when it is null.
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+// Resources lists the provider's managed resources.
+func (p *kratosProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+// DataSources lists the provider's data sources.
+func (p *kratosProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+// EphemeralResources lists the provider's ephemeral resources.
+func (p *kratosProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
+}

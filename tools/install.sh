@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the pinned test and doc tools into bin/ from the Go module proxy, skipping what is already built.
+# Each tool has its own module under tools/ so that its dependencies stay out of the provider's go.mod.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/bin"
+mkdir -p "$bin"
+
+# build NAME MODULE_DIR PACKAGE [BUILD FLAGS...]: builds PACKAGE inside tools/MODULE_DIR unless bin/NAME is current.
+build() {
+	local name=$1 dir=$2 pkg=$3
+	shift 3
+	local stamp="$bin/.$name.stamp"
+	local want
+	want=$(cd "$root/tools/$dir" && cat go.mod go.sum | sha256sum | cut -d' ' -f1)
+	if [ -x "$bin/$name" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+		echo "tools: $name is up to date"
+		return
+	fi
+	echo "tools: building $name from the Go module proxy (a few minutes on a cold machine)"
+	local start=$SECONDS
+	(cd "$root/tools/$dir" && go build "$@" -o "$bin/$name" "$pkg")
+	echo "$want" >"$stamp"
+	echo "tools: built $name in $((SECONDS - start))s"
+}
+
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(kratos terraform tofu tfplugindocs)
+for tool in "${wanted[@]}"; do
+	case $tool in
+	kratos) CGO_ENABLED=1 build kratos kratos github.com/ory/kratos -tags sqlite ;;
+	terraform) CGO_ENABLED=0 build terraform terraform github.com/hashicorp/terraform ;;
+	tofu) CGO_ENABLED=0 build tofu tofu github.com/opentofu/opentofu/cmd/tofu ;;
+	tfplugindocs) CGO_ENABLED=0 build tfplugindocs docs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
+	golangci-lint) CGO_ENABLED=0 build golangci-lint lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
+	*) echo "tools: unknown tool $tool" >&2; exit 2 ;;
+	esac
+done

@@ -11,7 +11,7 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/provider"
 )
 
-//go:generate go run -C tools/docs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-dir ../.. --provider-name kratos
+//go:generate bash tools/gen-docs.sh
 
 // version is set by the release build through -ldflags "-X main.version=…".
 var version = "dev"

@@ -13,7 +13,8 @@ build() {
 	shift 3
 	local stamp="$bin/.$name.stamp"
 	local want
-	want=$(cd "$root/tools/$dir" && cat go.mod go.sum | sha256sum | cut -d' ' -f1)
+	# The stamp covers the pinned versions and the build flags: a change to either rebuilds.
+	want=$(cd "$root/tools/$dir" && { cat go.mod go.sum; echo "$pkg $*"; } | sha256sum | cut -d' ' -f1)
 	if [ -x "$bin/$name" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 		echo "tools: $name is up to date"
 		return
@@ -31,7 +32,7 @@ for tool in "${wanted[@]}"; do
 	case $tool in
 	kratos) CGO_ENABLED=1 build kratos kratos github.com/ory/kratos -tags sqlite ;;
 	terraform) CGO_ENABLED=0 build terraform terraform github.com/hashicorp/terraform ;;
-	tofu) CGO_ENABLED=0 build tofu tofu github.com/opentofu/opentofu/cmd/tofu ;;
+	tofu) CGO_ENABLED=0 build tofu tofu github.com/opentofu/opentofu/cmd/tofu -ldflags=-X=github.com/opentofu/opentofu/version.dev=no ;;
 	tfplugindocs) CGO_ENABLED=0 build tfplugindocs docs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
 	golangci-lint) CGO_ENABLED=0 build golangci-lint lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
 	*) echo "tools: unknown tool $tool" >&2; exit 2 ;;

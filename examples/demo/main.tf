@@ -1,0 +1,78 @@
+# The demo run by `make demo`: a handful of identities against a local in-memory Kratos.
+# The provider reads KRATOS_ADMIN_URL and KRATOS_PUBLIC_URL, which the demo sets.
+terraform {
+  required_providers {
+    kratos = {
+      source = "kratos-tf/kratos"
+    }
+  }
+}
+
+provider "kratos" {}
+
+# A seeded administrator with a cleartext password (sensitive: kept out of plan output).
+resource "kratos_identity" "admin" {
+  traits = jsonencode({
+    email    = "admin@demo.example"
+    username = "admin"
+    name     = { first = "Ada", last = "Admin" }
+  })
+  password = "demo-admin-password-1"
+  metadata_public = jsonencode({
+    role = "administrator"
+  })
+  metadata_admin = jsonencode({
+    created_by = "terraform"
+    ticket     = 4211
+  })
+  # Imported as verified: no verification e-mail is needed.
+  verified_addresses = ["admin@demo.example"]
+}
+
+# A user migrated from another system with the bcrypt hash of their password;
+# they log in with their old password ("migrated-from-legacy-2019").
+resource "kratos_identity" "migrated" {
+  schema_id = "default"
+  traits = jsonencode({
+    email = "grace@demo.example"
+    tags  = ["migrated", "legacy-2019"]
+  })
+  hashed_password = "$2a$10$tnTglXgE/YS9d1JlnHx11.RAI56bnznaPe4JIhe7di1PwW1INJrHG"
+}
+
+# A service account in another schema, with typed traits validated at plan time.
+resource "kratos_identity" "ci_bot" {
+  schema_id = "employee"
+  traits = jsonencode({
+    email       = "ci-bot@demo.example"
+    department  = "ops"
+    employee_id = 7
+  })
+  metadata_public = jsonencode({ kind = "service-account" })
+}
+
+# A former employee, kept but unable to sign in.
+resource "kratos_identity" "former" {
+  traits = jsonencode({
+    email = "former@demo.example"
+  })
+  state = "inactive"
+}
+
+output "identities" {
+  description = "The demo identities as Kratos reports them."
+  value = {
+    for name, identity in {
+      admin    = kratos_identity.admin
+      migrated = kratos_identity.migrated
+      ci_bot   = kratos_identity.ci_bot
+      former   = kratos_identity.former
+      } : name => {
+      id                   = identity.id
+      schema_id            = identity.schema_id
+      state                = identity.state
+      verifiable_addresses = identity.verifiable_addresses
+      credentials          = identity.credentials
+    }
+  }
+}

@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
-# Regenerates docs/ with tfplugindocs. It reads the provider schema through OpenTofu, because
-# Terraform 1.5.7 predates ephemeral resources and write-only attributes and would leave them out.
+# Runs tfplugindocs ("generate" by default, or "validate") on a provider schema exported by OpenTofu,
+# because Terraform 1.5.7 predates ephemeral resources and write-only attributes and would leave them out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-shim=$(mktemp -d)
-trap 'rm -rf "$shim"' EXIT
-ln -s "$root/bin/tofu" "$shim/terraform"
-export PATH="$shim:$root/bin:$PATH"
-export TF_CLI_CONFIG_FILE="$root/tools/cli.tfrc" CHECKPOINT_DISABLE=1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/bin/terraform-provider-kratos" "$root"
+cat >"$work/main.tf" <<'HCL'
+terraform {
+  required_providers {
+    kratos = { source = "kratos-tf/kratos" }
+  }
+}
+HCL
+cat >"$work/cli.tfrc" <<HCL
+provider_installation {
+  dev_overrides {
+    "registry.opentofu.org/kratos-tf/kratos" = "$work/bin"
+  }
+  direct {}
+}
+HCL
+(cd "$work" && TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 "$root/bin/tofu" providers schema -json >schema.json)
+# tfplugindocs looks the provider up by its short name.
+sed -i 's|"registry.opentofu.org/kratos-tf/kratos":|"kratos":|' "$work/schema.json"
+
 cd "$root/tools/docs"
-tfplugindocs generate --provider-dir ../.. --provider-name kratos
+"$root/bin/tfplugindocs" "${1:-generate}" --provider-dir ../.. --provider-name kratos --providers-schema "$work/schema.json"

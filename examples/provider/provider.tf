@@ -1,0 +1,20 @@
+terraform {
+  required_providers {
+    kratos = {
+      source = "kratos-tf/kratos"
+    }
+  }
+}
+
+# Every setting can also come from the environment: KRATOS_ADMIN_URL, KRATOS_PUBLIC_URL, KRATOS_API_KEY.
+provider "kratos" {
+  admin_url  = "http://127.0.0.1:4434"
+  public_url = "http://127.0.0.1:4433"
+
+  # Only needed behind an authenticating proxy (or for Ory Network's admin API).
+  # api_key = var.kratos_api_key
+  # headers = { "X-Tenant" = "blue" }
+
+  request_timeout = "30s"
+  max_retries     = 4
+}

@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// schemasConfig reads the identity schemas through a provider block with the given body.
+func schemasConfig(providerBody string) string {
+	return fmt.Sprintf(`
+provider "kratos" {
+%s
+}
+
+data "kratos_identity_schemas" "all" {}
+`, providerBody)
+}
+
+// TestAccProvider_badValues proves bad settings get a diagnostic on the attribute before any request.
+func TestAccProvider_badValues(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: schemasConfig(`admin_url = "ftp://kratos.internal:4434"`), ExpectError: regexp.MustCompile(`(?s)Invalid URL.*must start with http:// or https://`)},
+			{Config: schemasConfig(`public_url = "http://127.0.0.1:4433/?x=1"`), ExpectError: regexp.MustCompile(`(?s)Invalid URL.*must not have a query`)},
+			{Config: schemasConfig(`request_timeout = "soon"`), ExpectError: regexp.MustCompile(`(?s)Invalid duration.*"soon" must be a positive Go duration`)},
+			{Config: schemasConfig(`max_retries = -1`), ExpectError: regexp.MustCompile(`(?s)max_retries.*between 0 and 20`)},
+		},
+	})
+}
+
+// TestAccProvider_unreachable proves a Kratos that cannot be reached gives one clear diagnostic naming the URL.
+func TestAccProvider_unreachable(t *testing.T) {
+	// A listener closed at once leaves a port nothing answers on.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	deadURL := srv.URL
+	srv.Close()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q\nmax_retries = 0", deadURL, deadURL)),
+			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)GET %s/schemas.*could not connect.*Check that Kratos is running`,
+				regexp.QuoteMeta(deadURL))),
+		}},
+	})
+}
+
+// TestAccProvider_proxyRefuses proves a 401 from a proxy in front of Kratos points at api_key and headers.
+func TestAccProvider_proxyRefuses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
+			ExpectError: regexp.MustCompile(`(?s)HTTP 401 Unauthorized.*check the provider's api_key\s+and\s+headers`),
+		}},
+	})
+}
+
+// headerRecorder is a reverse proxy to the real Kratos that remembers the headers it saw.
+type headerRecorder struct {
+	mu      sync.Mutex
+	headers []http.Header
+}
+
+// TestAccProvider_authHeaders proves api_key and headers reach Kratos (here through a proxy that records them).
+func TestAccProvider_authHeaders(t *testing.T) {
+	target, err := url.Parse(testKratos.PublicURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &headerRecorder{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.mu.Lock()
+		rec.headers = append(rec.headers, r.Header.Clone())
+		rec.mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: schemasConfig(fmt.Sprintf(`public_url = %q
+api_key    = "test-api-key-123"
+headers    = { "X-Tenant" = "blue" }`, srv.URL)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.kratos_identity_schemas.all", tfjsonpath.New("schemas"), knownvalue.ListSizeExact(len(testKratos.SchemaIDs()))),
+			},
+		}},
+	})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.headers) == 0 {
+		t.Fatal("the provider sent no request through the proxy")
+	}
+	for _, h := range rec.headers {
+		if got := h.Get("Authorization"); got != "Bearer test-api-key-123" {
+			t.Errorf("Authorization = %q, want the bearer token", got)
+		}
+		if got := h.Get("X-Tenant"); got != "blue" {
+			t.Errorf("X-Tenant = %q, want blue", got)
+		}
+		if got := h.Get("User-Agent"); !regexp.MustCompile(`^terraform-provider-kratos/test`).MatchString(got) {
+			t.Errorf("User-Agent = %q, want it to carry the provider version", got)
+		}
+	}
+}
+
+// TestAccProvider_unknownUntilApply proves a provider configured from values known only after apply works.
+func TestAccProvider_unknownUntilApply(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "endpoint" {
+  input = %q
+}
+
+provider "kratos" {
+  admin_url = terraform_data.endpoint.output
+}
+
+data "kratos_identity_schemas" "all" {}
+`, testKratos.AdminURL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.kratos_identity_schemas.all", tfjsonpath.New("schemas"), knownvalue.ListSizeExact(len(testKratos.SchemaIDs()))),
+			},
+		}},
+	})
+}

@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"errors"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+func TestDescribeClientError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{
+			name: "proxy refuses",
+			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities", StatusCode: 403, Body: "Forbidden"},
+			want: []string{"HTTP 403 Forbidden", "api_key and headers"},
+		},
+		{
+			name: "plain-text router 404 means the wrong port",
+			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities/x", StatusCode: 404, Body: "404 page not found"},
+			want: []string{"HTTP 404", "admin port"},
+		},
+		{
+			name: "Kratos 404 is not about the port",
+			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities/x", StatusCode: 404, Message: "Unable to locate the resource"},
+			want: []string{"Unable to locate the resource"},
+		},
+		{
+			name: "overloaded",
+			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities", StatusCode: 503},
+			want: []string{"HTTP 503", "raise max_retries"},
+		},
+		{
+			name: "unreachable",
+			err:  &kratosclient.TransportError{Method: "GET", URL: "http://k:1/admin/identities", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}},
+			want: []string{"GET http://k:1/admin/identities", "could not connect", "KRATOS_ADMIN_URL"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := describeClientError(tt.err)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("describeClientError() = %q, want it to contain %q", got, w)
+				}
+			}
+			if tt.name == "Kratos 404 is not about the port" && strings.Contains(got, "admin port") {
+				t.Errorf("describeClientError() = %q blames the port for a Kratos 404", got)
+			}
+		})
+	}
+}
+
+func TestClientOrError(t *testing.T) {
+	var diags diag.Diagnostics
+	if c := (*providerData)(nil).clientOrError(&diags); c != nil || !diags.HasError() {
+		t.Fatalf("nil provider data: got client %v, diagnostics %v", c, diags)
+	}
+	diags = nil
+	pd := &providerData{unknownAttribute: "admin_url"}
+	if c := pd.clientOrError(&diags); c != nil || !diags.HasError() || !strings.Contains(diags[0].Detail(), "admin_url is known only after apply") {
+		t.Fatalf("unknown config: got client %v, diagnostics %v", c, diags)
+	}
+}

@@ -40,7 +40,7 @@ const UIURL = "http://127.0.0.1:4455"
 // modulePath identifies the repository root, whose go.mod declares it.
 const modulePath = "github.com/kratos-tf/terraform-provider-kratos"
 
-// Timeouts for starting and stopping Kratos.
+// Limits for starting and stopping Kratos.
 const (
 	readyTimeout = 60 * time.Second
 	stopTimeout  = 5 * time.Second
@@ -51,6 +51,7 @@ const (
 //go:embed config
 var files embed.FS
 
+// configTemplate renders config/kratos.yml.tmpl from a config.
 var configTemplate = template.Must(template.ParseFS(files, "config/kratos.yml.tmpl"))
 
 // schemaIDs lists the configured schemas, default first; each is embedded as config/<id>.schema.json.
@@ -85,7 +86,7 @@ type Instance struct {
 	stopErr   error
 }
 
-// Start runs Kratos and waits until both its ports report ready.
+// Start runs Kratos on free loopback ports and waits until both ports report ready.
 func Start(ctx context.Context, opts Options) (*Instance, error) {
 	bin, err := opts.binary()
 	if err != nil {
@@ -102,7 +103,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 // StartT starts Kratos for a test, failing it on error and stopping Kratos when it ends.
 func StartT(t testing.TB, opts Options) *Instance {
 	t.Helper()
-	inst, err := Start(context.Background(), opts)
+	inst, err := Start(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +120,7 @@ func (i *Instance) SchemaIDs() []string {
 	return append([]string(nil), schemaIDs...)
 }
 
-// Stop terminates the Kratos process group (SIGTERM, then SIGKILL after 5s), waits for it and
-// removes its temporary directory. It is safe to call more than once.
+// Stop terminates the process group (SIGTERM, SIGKILL after 5s), waits, and removes the temp dir; it is idempotent.
 func (i *Instance) Stop() error {
 	i.stopOnce.Do(func() {
 		pgid := i.cmd.Process.Pid
@@ -273,7 +273,11 @@ func freePorts(n int) ([]int, error) {
 			return nil, fmt.Errorf("kratostest: find a free port: %w", err)
 		}
 		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		addr, ok := l.Addr().(*net.TCPAddr)
+		if !ok {
+			return nil, fmt.Errorf("kratostest: unexpected listener address %v", l.Addr())
+		}
+		ports = append(ports, addr.Port)
 	}
 	return ports, nil
 }

@@ -82,9 +82,9 @@ func WithMaxRetries(n int) Option {
 	}
 }
 
-// WithBackoff sets the first and the largest wait between retries.
+// WithBackoff sets the first and the largest wait between retries; negative values count as zero.
 func WithBackoff(minWait, maxWait time.Duration) Option {
-	return func(c *Client) { c.minBackoff, c.maxBackoff = minWait, maxWait }
+	return func(c *Client) { c.minBackoff, c.maxBackoff = max(minWait, 0), max(maxWait, 0) }
 }
 
 // WithHTTPClient replaces the underlying HTTP client (for custom TLS or transports).
@@ -239,8 +239,10 @@ func (c *Client) url(req request) *url.URL {
 		base = req.base
 	}
 	u := *base
-	u.Path = base.Path + req.path
-	u.RawPath = ""
+	// req.path is already escaped (url.PathEscape on each ID); keeping it as RawPath stops
+	// String from escaping it a second time.
+	u.RawPath = base.EscapedPath() + req.path
+	u.Path, _ = url.PathUnescape(u.RawPath) // cannot fail: both parts come escaped from net/url
 	if len(req.query) > 0 {
 		u.RawQuery = req.query.Encode()
 	}

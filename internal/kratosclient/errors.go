@@ -85,6 +85,9 @@ func newAPIError(method, u string, res *http.Response, body []byte) *APIError {
 	if len(text) > 200 {
 		text = text[:200] + "…"
 	}
+	// Error text ends up in Terraform diagnostics, protobuf strings that must be valid UTF-8;
+	// the cut above may split a rune and proxies may send anything.
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	if strings.ContainsFunc(text, func(r rune) bool { return r < ' ' && r != '\n' && r != '\t' }) {
 		text = "(binary body)"
 	}

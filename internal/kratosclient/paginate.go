@@ -80,6 +80,10 @@ func nextPageToken(header string) string {
 	return ""
 }
 
+// maxPerPage is the largest per_page Kratos serves on offset-paginated endpoints; it silently
+// clamps larger values, which would end a walk that stops on a short page too early.
+const maxPerPage = 1000
+
 // pageNumber parses a numeric page token, where "" means first.
 func pageNumber(token string, first int) (int, error) {
 	if token == "" {

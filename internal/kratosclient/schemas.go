@@ -45,8 +45,11 @@ func (c *Client) GetIdentitySchema(ctx context.Context, id string) (json.RawMess
 	return raw, decode(resp, &raw)
 }
 
-// ListIdentitySchemas walks every configured schema; Kratos answers null past the last page.
+// ListIdentitySchemas walks every configured schema. Kratos v1.3.1 answers null past the last
+// page, and its page N holds up to (N+1)*perPage items starting at N*perPage (it passes the end
+// index as the limit), so only the first perPage items of each page are kept.
 func (c *Client) ListIdentitySchemas(ctx context.Context, perPage int) iter.Seq2[IdentitySchema, error] {
+	perPage = min(perPage, maxPerPage)
 	if perPage <= 0 {
 		perPage = 250
 	}
@@ -70,6 +73,6 @@ func (c *Client) ListIdentitySchemas(ctx context.Context, perPage int) iter.Seq2
 		if len(items) < perPage {
 			return items, "", nil
 		}
-		return items, strconv.Itoa(page + 1), nil
+		return items[:perPage], strconv.Itoa(page + 1), nil
 	})
 }

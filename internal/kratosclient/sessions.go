@@ -75,7 +75,7 @@ type ListSessionsParams struct {
 // ListIdentitySessionsParams filter GET /admin/identities/{id}/sessions.
 type ListIdentitySessionsParams struct {
 	Active *bool
-	// PerPage defaults to 250; Kratos allows at most 1000.
+	// PerPage defaults to 250; values above Kratos's limit of 1000 count as 1000.
 	PerPage int
 }
 
@@ -112,44 +112,44 @@ func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) iter.Se
 // page=1 alike and its Link header skips the last page, so pages 1, 2, … are asked for
 // explicitly until X-Total-Count sessions arrived or a page comes back short.
 func (c *Client) ListIdentitySessions(ctx context.Context, identityID string, p ListIdentitySessionsParams) iter.Seq2[Session, error] {
-	perPage := p.PerPage
+	perPage := min(p.PerPage, maxPerPage)
 	if perPage <= 0 {
 		perPage = 250
 	}
-	received := 0
-	return paginate(ctx, func(ctx context.Context, token string) ([]Session, string, error) {
-		page, err := pageNumber(token, 1)
-		if err != nil {
-			return nil, "", err
-		}
-		if page == 1 {
-			received = 0
-		}
-		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}}
-		if p.Active != nil {
-			q.Set("active", strconv.FormatBool(*p.Active))
-		}
-		resp, err := c.do(ctx, request{
-			method: http.MethodGet, path: identityPath(identityID) + "/sessions",
-			query: q, idempotent: true, want: []int{http.StatusOK},
-		})
-		if err != nil {
-			return nil, "", err
-		}
-		var items []Session
-		if err := decode(resp, &items); err != nil {
-			return nil, "", err
-		}
-		received += len(items)
-		total, err := strconv.Atoi(resp.header.Get("X-Total-Count"))
-		if err != nil {
-			total = -1
-		}
-		if len(items) < perPage || (total >= 0 && received >= total) {
-			return items, "", nil
-		}
-		return items, strconv.Itoa(page + 1), nil
-	})
+	return func(yield func(Session, error) bool) {
+		// received is per walk, so the sequence can be ranged over again or concurrently.
+		received := 0
+		paginate(ctx, func(ctx context.Context, token string) ([]Session, string, error) {
+			page, err := pageNumber(token, 1)
+			if err != nil {
+				return nil, "", err
+			}
+			q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}}
+			if p.Active != nil {
+				q.Set("active", strconv.FormatBool(*p.Active))
+			}
+			resp, err := c.do(ctx, request{
+				method: http.MethodGet, path: identityPath(identityID) + "/sessions",
+				query: q, idempotent: true, want: []int{http.StatusOK},
+			})
+			if err != nil {
+				return nil, "", err
+			}
+			var items []Session
+			if err := decode(resp, &items); err != nil {
+				return nil, "", err
+			}
+			received += len(items)
+			total, err := strconv.Atoi(resp.header.Get("X-Total-Count"))
+			if err != nil {
+				total = -1
+			}
+			if len(items) < perPage || (total >= 0 && received >= total) {
+				return items, "", nil
+			}
+			return items, strconv.Itoa(page + 1), nil
+		})(yield)
+	}
 }
 
 // GetSession reads one session with the given expansions.

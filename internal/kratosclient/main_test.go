@@ -68,13 +68,13 @@ func (c *requestCounter) wantLastStatus(t *testing.T, what string, code int) {
 
 // newClient returns a client for the test Kratos with its public URL set, and the counter of
 // the requests it sends.
-func newClient(t *testing.T, opts ...kratosclient.Option) (*kratosclient.Client, *requestCounter) {
+func newClient(t *testing.T) (*kratosclient.Client, *requestCounter) {
 	t.Helper()
 	pub, err := kratosclient.ParseBaseURL(kratos.PublicURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newClientWith(t, append([]kratosclient.Option{kratosclient.WithPublicURL(pub)}, opts...)...)
+	return newClientWith(t, kratosclient.WithPublicURL(pub))
 }
 
 // newClientWith returns a client for the test Kratos's admin URL with exactly opts (plus a

@@ -181,15 +181,28 @@ func stringOrEnv(v types.String, env string) string {
 
 // Resources lists the provider's managed resources.
 func (p *kratosProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewIdentityResource,
+	}
 }
 
 // DataSources lists the provider's data sources.
 func (p *kratosProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewIdentityDataSource,
+		NewIdentitiesDataSource,
+		NewIdentitySchemaDataSource,
+		NewIdentitySchemasDataSource,
+		NewSessionDataSource,
+		NewSessionsDataSource,
+		NewIdentitySessionsDataSource,
+	}
 }
 
 // EphemeralResources lists the provider's ephemeral resources.
 func (p *kratosProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		NewRecoveryCodeEphemeralResource,
+		NewRecoveryLinkEphemeralResource,
+	}
 }

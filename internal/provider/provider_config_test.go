@@ -82,6 +82,7 @@ type headerRecorder struct {
 
 // TestAccProvider_authHeaders proves api_key and headers reach Kratos (here through a proxy that records them).
 func TestAccProvider_authHeaders(t *testing.T) {
+	skipWithoutAcc(t)
 	target, err := url.Parse(testKratos.PublicURL)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +128,7 @@ headers    = { "X-Tenant" = "blue" }`, srv.URL)),
 
 // TestAccProvider_unknownUntilApply proves a provider configured from values known only after apply works.
 func TestAccProvider_unknownUntilApply(t *testing.T) {
+	skipWithoutAcc(t)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

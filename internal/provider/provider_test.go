@@ -70,6 +70,7 @@ func useOwnCLIConfig() error {
 // testAccPreCheck fails the test when the acceptance environment is not ready.
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	skipWithoutAcc(t)
 	if testKratos == nil {
 		t.Fatal("Kratos is not running: acceptance tests need TF_ACC=1 (TestMain then starts Kratos)")
 	}
@@ -78,9 +79,18 @@ func testAccPreCheck(t *testing.T) {
 	}
 }
 
+// skipWithoutAcc skips, as resource.Test does, an acceptance test run without TF_ACC; `make testacc` sets it.
+func skipWithoutAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: runs with TF_ACC=1 (make testacc)")
+	}
+}
+
 // testClient returns an admin client for the shared Kratos, for checks made outside Terraform.
 func testClient(t *testing.T) *kratosclient.Client {
 	t.Helper()
+	skipWithoutAcc(t)
 	u, err := kratosclient.ParseBaseURL(testKratos.PublicURL)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,228 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+// The read side of an identity, shared by the kratos_identity resource and data source.
+//
+// Shapes:
+//   - verifiable_addresses: list of {value, via, verified, status}, in Kratos's order.
+//   - recovery_addresses: list of {value, via}; Kratos keeps no verification state for them.
+//   - credentials: map from credential type (password, oidc, code, …) to {identifiers, version};
+//     configs (hashes, tokens) are never read.
+//   - oidc_providers: set of {provider, subject}, split from the oidc identifiers "provider:subject".
+//   - traits and metadata: JSON text as Kratos returns it; null or absent metadata is null.
+
+// Attribute types of the nested objects.
+var (
+	verifiableAddressAttrTypes = map[string]attr.Type{
+		"value":    types.StringType,
+		"via":      types.StringType,
+		"verified": types.BoolType,
+		"status":   types.StringType,
+	}
+	recoveryAddressAttrTypes = map[string]attr.Type{
+		"value": types.StringType,
+		"via":   types.StringType,
+	}
+	credentialAttrTypes = map[string]attr.Type{
+		"identifiers": types.ListType{ElemType: types.StringType},
+		"version":     types.Int64Type,
+	}
+	oidcProviderAttrTypes = map[string]attr.Type{
+		"provider": types.StringType,
+		"subject":  types.StringType,
+	}
+)
+
+// Element types of the computed collections.
+var (
+	verifiableAddressObjectType = types.ObjectType{AttrTypes: verifiableAddressAttrTypes}
+	recoveryAddressObjectType   = types.ObjectType{AttrTypes: recoveryAddressAttrTypes}
+	credentialObjectType        = types.ObjectType{AttrTypes: credentialAttrTypes}
+	oidcProviderObjectType      = types.ObjectType{AttrTypes: oidcProviderAttrTypes}
+)
+
+// Descriptions of the read-side attributes, shared by the resource and the data source.
+const (
+	descSchemaIDRead        = "ID of the identity schema the traits follow."
+	descStateRead           = "Whether the identity can sign in: `active` or `inactive`."
+	descTraitsRead          = "The identity's traits as a JSON document, shaped by its identity schema."
+	descMetadataPublicRead  = "Metadata visible to the identity itself (in its session), as a JSON document; null when unset."
+	descMetadataAdminRead   = "Metadata visible only through the admin API, as a JSON document; null when unset."
+	descVerifiableAddresses = "Addresses Kratos derived from the traits that can be verified, in Kratos's order. " +
+		"Each has `value` (lowercased), `via` (`email` or `sms`), `verified` and `status` (`pending`, `sent` or `completed`)."
+	descRecoveryAddresses = "Addresses Kratos derived from the traits that account recovery can use. " +
+		"Each has `value` (lowercased) and `via` (always `email` in Kratos v1.3.1); Kratos keeps no verification state for them."
+	descCredentials = "The identity's credentials by type (`password`, `oidc`, `code`, `totp`, `lookup_secret`, `webauthn`, `passkey`): " +
+		"each with its `identifiers` (for example the login email, or `provider:subject` for oidc) and `version`. Secrets are never read."
+	descOIDCProvidersRead = "Social sign-ins linked to the identity, from its `oidc` credential: each with `provider` and `subject`."
+	descOrganizationID    = "ID of the organization the identity belongs to; null when it belongs to none."
+	descCreatedAt         = "When the identity was created (RFC 3339)."
+	descUpdatedAt         = "When the identity was last updated (RFC 3339). Kratos v1.3.1 sets it at creation only."
+	descStateChangedAt    = "When `state` last changed (RFC 3339)."
+)
+
+// identityReadSide holds every attribute that mirrors what Kratos returns for an identity. Its
+// tfsdk tags let the resource and data source models embed it.
+type identityReadSide struct {
+	SchemaID            types.String `tfsdk:"schema_id"`
+	State               types.String `tfsdk:"state"`
+	Traits              jsonValue    `tfsdk:"traits"`
+	MetadataPublic      jsonValue    `tfsdk:"metadata_public"`
+	MetadataAdmin       jsonValue    `tfsdk:"metadata_admin"`
+	VerifiableAddresses types.List   `tfsdk:"verifiable_addresses"`
+	RecoveryAddresses   types.List   `tfsdk:"recovery_addresses"`
+	Credentials         types.Map    `tfsdk:"credentials"`
+	OIDCProviders       types.Set    `tfsdk:"oidc_providers"`
+	OrganizationID      types.String `tfsdk:"organization_id"`
+	CreatedAt           types.String `tfsdk:"created_at"`
+	UpdatedAt           types.String `tfsdk:"updated_at"`
+	StateChangedAt      types.String `tfsdk:"state_changed_at"`
+}
+
+// flattenIdentityReadSide maps an identity from Kratos to framework values.
+func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (identityReadSide, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	out := identityReadSide{
+		SchemaID:       types.StringValue(id.SchemaID),
+		State:          types.StringValue(id.State),
+		Traits:         jsonFromRaw(id.Traits),
+		MetadataPublic: jsonFromRaw(id.MetadataPublic),
+		MetadataAdmin:  jsonFromRaw(id.MetadataAdmin),
+		OrganizationID: types.StringPointerValue(id.OrganizationID),
+		CreatedAt:      optionalString(id.CreatedAt),
+		UpdatedAt:      optionalString(id.UpdatedAt),
+		StateChangedAt: optionalString(id.StateChangedAt),
+	}
+	if out.Traits.IsNull() {
+		out.Traits = newJSONValue("{}")
+	}
+	if out.OrganizationID.ValueString() == "" {
+		out.OrganizationID = types.StringNull()
+	}
+
+	va := make([]attr.Value, 0, len(id.VerifiableAddresses))
+	for _, a := range id.VerifiableAddresses {
+		v, d := types.ObjectValue(verifiableAddressAttrTypes, map[string]attr.Value{
+			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
+			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
+		})
+		diags.Append(d...)
+		va = append(va, v)
+	}
+	var d diag.Diagnostics
+	out.VerifiableAddresses, d = types.ListValue(verifiableAddressObjectType, va)
+	diags.Append(d...)
+
+	ra := make([]attr.Value, 0, len(id.RecoveryAddresses))
+	for _, a := range id.RecoveryAddresses {
+		v, d := types.ObjectValue(recoveryAddressAttrTypes, map[string]attr.Value{
+			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
+		})
+		diags.Append(d...)
+		ra = append(ra, v)
+	}
+	out.RecoveryAddresses, d = types.ListValue(recoveryAddressObjectType, ra)
+	diags.Append(d...)
+
+	creds := make(map[string]attr.Value, len(id.Credentials))
+	for typ, c := range id.Credentials {
+		ids := make([]attr.Value, 0, len(c.Identifiers))
+		for _, s := range c.Identifiers {
+			ids = append(ids, types.StringValue(s))
+		}
+		list, d := types.ListValue(types.StringType, ids)
+		diags.Append(d...)
+		v, d := types.ObjectValue(credentialAttrTypes, map[string]attr.Value{
+			"identifiers": list, "version": types.Int64Value(int64(c.Version)),
+		})
+		diags.Append(d...)
+		creds[typ] = v
+	}
+	out.Credentials, d = types.MapValue(credentialObjectType, creds)
+	diags.Append(d...)
+
+	out.OIDCProviders, d = oidcProvidersValue(identityOIDCProviders(id))
+	diags.Append(d...)
+	return out, diags
+}
+
+// identityOIDCProviders lists the linked social sign-ins from the oidc credential's
+// identifiers, "provider:subject", split at the first colon; sorted for stable output.
+func identityOIDCProviders(id *kratosclient.Identity) []kratosclient.OIDCProvider {
+	c, ok := id.Credentials["oidc"]
+	if !ok {
+		return nil
+	}
+	out := make([]kratosclient.OIDCProvider, 0, len(c.Identifiers))
+	for _, ident := range c.Identifiers {
+		provider, subject, found := strings.Cut(ident, ":")
+		if !found {
+			continue
+		}
+		out = append(out, kratosclient.OIDCProvider{Provider: provider, Subject: subject})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Identifier() < out[j].Identifier() })
+	return out
+}
+
+// oidcProvidersValue builds the oidc_providers set.
+func oidcProvidersValue(ps []kratosclient.OIDCProvider) (types.Set, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	elems := make([]attr.Value, 0, len(ps))
+	for _, p := range ps {
+		v, d := types.ObjectValue(oidcProviderAttrTypes, map[string]attr.Value{
+			"provider": types.StringValue(p.Provider), "subject": types.StringValue(p.Subject),
+		})
+		diags.Append(d...)
+		elems = append(elems, v)
+	}
+	set, d := types.SetValue(oidcProviderObjectType, elems)
+	diags.Append(d...)
+	return set, diags
+}
+
+// oidcProvidersFromSet reads the oidc_providers set; a null or unknown set yields nil.
+func oidcProvidersFromSet(ctx context.Context, s types.Set) ([]kratosclient.OIDCProvider, diag.Diagnostics) {
+	if s.IsNull() || s.IsUnknown() {
+		return nil, nil
+	}
+	var elems []struct {
+		Provider types.String `tfsdk:"provider"`
+		Subject  types.String `tfsdk:"subject"`
+	}
+	diags := s.ElementsAs(ctx, &elems, false)
+	out := make([]kratosclient.OIDCProvider, 0, len(elems))
+	for _, e := range elems {
+		out = append(out, kratosclient.OIDCProvider{Provider: e.Provider.ValueString(), Subject: e.Subject.ValueString()})
+	}
+	return out, diags
+}
+
+// jsonFromRaw turns a JSON value from Kratos into an attribute value; absent or null is null.
+func jsonFromRaw(raw json.RawMessage) jsonValue {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return newJSONNull()
+	}
+	return newJSONValue(s)
+}
+
+// optionalString maps "" to null.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

@@ -1,0 +1,87 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+var _ datasource.DataSourceWithConfigure = (*identitySchemaDataSource)(nil)
+
+// identitySchemaDataSource reads one identity schema.
+type identitySchemaDataSource struct {
+	dataSourceBase
+}
+
+// identitySchemaModel is one identity schema: the kratos_identity_schema result and an item of kratos_identity_schemas.
+type identitySchemaModel struct {
+	ID     types.String         `tfsdk:"id"`
+	Schema jsontypes.Normalized `tfsdk:"schema"`
+}
+
+// NewIdentitySchemaDataSource returns the kratos_identity_schema data source.
+func NewIdentitySchemaDataSource() datasource.DataSource { return &identitySchemaDataSource{} }
+
+// Metadata names the data source.
+func (d *identitySchemaDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_identity_schema"
+}
+
+// Schema describes the data source.
+func (d *identitySchemaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one identity schema configured in Kratos (`identity.schemas`), as served by Kratos's public API.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The schema's ID as configured in Kratos, for example `default`.",
+			},
+			"schema": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          jsontypes.NormalizedType{},
+				MarkdownDescription: "The JSON Schema document, as normalized JSON; decode it with `jsondecode()`.",
+			},
+		},
+	}
+}
+
+// Read fetches the schema.
+func (d *identitySchemaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg identitySchemaModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	client := d.data.clientOrError(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := cfg.ID.ValueString()
+	raw, err := client.GetIdentitySchema(ctx, id)
+	if kratosclient.IsNotFound(err) {
+		detail := fmt.Sprintf("Kratos has no identity schema %q (it answered 404).", id)
+		if ids, err := schemaIDs(ctx, client); err == nil {
+			detail += fmt.Sprintf(" Configured schema IDs: %s.", backtickList(ids))
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Identity schema not found",
+			detail+" Use one of the IDs under identity.schemas in the Kratos configuration.")
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to Read Identity Schema", err)
+		return
+	}
+	cfg.Schema = jsontypes.NewNormalizedValue(string(raw))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// schemaIDs lists the configured schema IDs, to help with an unknown one.
+func schemaIDs(ctx context.Context, client *kratosclient.Client) ([]string, error) {
+	return collectUpTo(client.ListIdentitySchemas(ctx, identitySchemasPerPage), 0, func(s *kratosclient.IdentitySchema) (string, bool) {
+		return s.ID, true
+	})
+}

@@ -47,7 +47,7 @@ func run(ctx context.Context, cliName string) error {
 	if err != nil {
 		return err
 	}
-	d := &demo{root: root, bin: filepath.Join(root, "bin"), steps: 7}
+	d := &demo{root: root, bin: filepath.Join(root, "bin"), steps: 8}
 	d.cli = filepath.Join(d.bin, cliName)
 	if _, err := os.Stat(d.cli); err != nil {
 		return fmt.Errorf("%s is not built: run `make tools` first (%w)", d.cli, err)
@@ -62,7 +62,7 @@ func run(ctx context.Context, cliName string) error {
 		return fmt.Errorf("starting Kratos: %w", err)
 	}
 	defer func() {
-		fmt.Println("\n==> Stopping Kratos")
+		d.progress("Stopping Kratos")
 		_ = kratos.Stop()
 	}()
 	fmt.Printf("    admin API %s, public API %s\n", kratos.AdminURL, kratos.PublicURL)
@@ -73,19 +73,25 @@ func run(ctx context.Context, cliName string) error {
 	defer func() { _ = os.RemoveAll(d.workDir) }()
 
 	d.progress("%s plan: what will be created", cliName)
-	if err := d.runCLI(ctx, "plan", "-input=false"); err != nil {
+	if err := d.runCLI(ctx, "plan", "-input=false", "-compact-warnings"); err != nil {
 		return err
 	}
 	d.progress("%s apply: create the demo identities", cliName)
-	if err := d.runCLI(ctx, "apply", "-input=false", "-auto-approve"); err != nil {
+	if err := d.runCLI(ctx, "apply", "-input=false", "-auto-approve", "-compact-warnings"); err != nil {
 		return err
 	}
 	d.progress("%s output: the identities as Kratos reports them", cliName)
 	if err := d.runCLI(ctx, "output"); err != nil {
 		return err
 	}
+	d.progress("Signing in through Kratos's public login flow as the migrated user, with the password behind the imported hash")
+	login, err := kratos.Login(ctx, "grace@demo.example", "migrated-from-legacy-2019")
+	if err != nil {
+		return fmt.Errorf("the migrated user could not sign in: %w", err)
+	}
+	fmt.Printf("    signed in: session %s for identity %s\n", login.SessionID, login.IdentityID)
 	d.progress("%s plan again: it must report no changes", cliName)
-	if err := d.runCLI(ctx, "plan", "-input=false", "-detailed-exitcode"); err != nil {
+	if err := d.runCLI(ctx, "plan", "-input=false", "-detailed-exitcode", "-compact-warnings"); err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) && exitErr.ExitCode() == 2 {
 			return errors.New("the second plan has changes: the provider has a perpetual diff")
@@ -94,7 +100,7 @@ func run(ctx context.Context, cliName string) error {
 	}
 	fmt.Println("    no changes: state matches Kratos")
 	d.progress("%s destroy: remove every demo identity", cliName)
-	return d.runCLI(ctx, "destroy", "-input=false", "-auto-approve")
+	return d.runCLI(ctx, "destroy", "-input=false", "-auto-approve", "-compact-warnings")
 }
 
 // prepare copies examples/demo into a work directory and writes a CLI configuration whose

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,7 +17,8 @@ import (
 // The read side of an identity, shared by the kratos_identity resource and data source.
 //
 // Shapes:
-//   - verifiable_addresses: list of {value, via, verified, status}, in Kratos's order.
+//   - verifiable_addresses: list of {value, via, verified, status}, in the order GET returns them (by
+//     address ID): write responses list them in traits order, and patch indices refer to the ID order.
 //   - recovery_addresses: list of {value, via}; Kratos keeps no verification state for them.
 //   - credentials: map from credential type (password, oidc, code, …) to {identifiers, version};
 //     configs (hashes, tokens) are never read.
@@ -60,7 +62,7 @@ const (
 	descTraitsRead          = "The identity's traits as a JSON document, shaped by its identity schema."
 	descMetadataPublicRead  = "Metadata visible to the identity itself (in its session), as a JSON document; null when unset."
 	descMetadataAdminRead   = "Metadata visible only through the admin API, as a JSON document; null when unset."
-	descVerifiableAddresses = "Addresses Kratos derived from the traits that can be verified, in Kratos's order. " +
+	descVerifiableAddresses = "Addresses Kratos derived from the traits that can be verified, in the order Kratos stores them. " +
 		"Each has `value` (lowercased), `via` (`email` or `sms`), `verified` and `status` (`pending`, `sent` or `completed`)."
 	descRecoveryAddresses = "Addresses Kratos derived from the traits that account recovery can use. " +
 		"Each has `value` (lowercased) and `via` (always `email` in Kratos v1.3.1); Kratos keeps no verification state for them."
@@ -113,7 +115,7 @@ func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (iden
 	}
 
 	va := make([]attr.Value, 0, len(id.VerifiableAddresses))
-	for _, a := range id.VerifiableAddresses {
+	for _, a := range sortedAddresses(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }) {
 		v, d := types.ObjectValue(verifiableAddressAttrTypes, map[string]attr.Value{
 			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
 			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
@@ -126,7 +128,7 @@ func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (iden
 	diags.Append(d...)
 
 	ra := make([]attr.Value, 0, len(id.RecoveryAddresses))
-	for _, a := range id.RecoveryAddresses {
+	for _, a := range sortedAddresses(id.RecoveryAddresses, func(a kratosclient.RecoveryAddress) string { return a.ID }) {
 		v, d := types.ObjectValue(recoveryAddressAttrTypes, map[string]attr.Value{
 			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
 		})
@@ -139,7 +141,8 @@ func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (iden
 	creds := make(map[string]attr.Value, len(id.Credentials))
 	for typ, c := range id.Credentials {
 		ids := make([]attr.Value, 0, len(c.Identifiers))
-		for _, s := range c.Identifiers {
+		// Kratos orders identifiers differently in write responses and reads: sort for a stable state.
+		for _, s := range slices.Sorted(slices.Values(c.Identifiers)) {
 			ids = append(ids, types.StringValue(s))
 		}
 		list, d := types.ListValue(types.StringType, ids)
@@ -225,4 +228,12 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// sortedAddresses returns a copy of addrs ordered by key (their ID), the order GET returns, so
+// the state does not depend on which endpoint answered.
+func sortedAddresses[T any](addrs []T, key func(T) string) []T {
+	out := slices.Clone(addrs)
+	slices.SortStableFunc(out, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	return out
 }

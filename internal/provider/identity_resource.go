@@ -470,8 +470,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 		// Kratos applies a patch to the identity as read from its database, whose addresses
 		// are ordered by ID; the PUT answer lists them in trait order.
-		current, ops = slices.Clone(result.VerifiableAddresses), nil
-		slices.SortFunc(current, func(a, b kratosclient.VerifiableAddress) int { return strings.Compare(a.ID, b.ID) })
+		current, ops = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }), nil
 	}
 	ops = append(ops, verificationOps(current, want)...)
 	if len(ops) > 0 {

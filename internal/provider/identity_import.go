@@ -179,10 +179,10 @@ func addWriteError(ctx context.Context, client *kratosclient.Client, diags *diag
 		addClientError(diags, summary, err)
 		return
 	}
-	switch {
-	case apiErr.StatusCode == http.StatusConflict:
+	switch apiErr.StatusCode {
+	case http.StatusConflict:
 		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", conflictDetail(ctx, client, self, traits, apiErr))
-	case apiErr.StatusCode == http.StatusBadRequest:
+	case http.StatusBadRequest:
 		reason := apiErr.Detail()
 		switch {
 		case strings.Contains(reason, "hash format"):

@@ -72,8 +72,6 @@ func newJSONValue(s string) jsonValue { return jsonValue{StringValue: basetypes.
 // newJSONNull returns a null JSON value.
 func newJSONNull() jsonValue { return jsonValue{StringValue: basetypes.NewStringNull()} }
 
-// newJSONUnknown returns an unknown JSON value.
-func newJSONUnknown() jsonValue { return jsonValue{StringValue: basetypes.NewStringUnknown()} }
 
 // Type returns the value's type.
 func (v jsonValue) Type(context.Context) attr.Type { return jsonValueType{} }

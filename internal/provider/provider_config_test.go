@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -52,7 +53,7 @@ func TestAccProvider_unreachable(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q\nmax_retries = 0", deadURL, deadURL)),
-			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)GET %s/schemas.*could not connect.*Check that Kratos is running`,
+			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)GET %s/schemas.*could\s+not\s+connect.*Check\s+that\s+Kratos\s+is\s+running`,
 				regexp.QuoteMeta(deadURL))),
 		}},
 	})
@@ -69,7 +70,7 @@ func TestAccProvider_proxyRefuses(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
-			ExpectError: regexp.MustCompile(`(?s)HTTP 401 Unauthorized.*check the provider's api_key\s+and\s+headers`),
+			ExpectError: regexp.MustCompile(`(?s)HTTP\s+401\s+Unauthorized.*check\s+the\s+provider's\s+api_key\s+and\s+headers`),
 		}},
 	})
 }
@@ -126,14 +127,14 @@ headers    = { "X-Tenant" = "blue" }`, srv.URL)),
 	}
 }
 
-// TestAccProvider_unknownUntilApply proves a provider configured from values known only after apply works.
+// TestAccProvider_unknownUntilApply proves a provider configured from values known only after
+// apply plans and applies a resource, and that a data source, which the CLI reads during plan,
+// gets a diagnostic that says what to do.
 func TestAccProvider_unknownUntilApply(t *testing.T) {
 	skipWithoutAcc(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	email := fmt.Sprintf("unknown-config-%d@example.com", time.Now().UnixNano())
+	config := func(extra string) string {
+		return fmt.Sprintf(`
 resource "terraform_data" "endpoint" {
   input = %q
 }
@@ -142,11 +143,26 @@ provider "kratos" {
   admin_url = terraform_data.endpoint.output
 }
 
-data "kratos_identity_schemas" "all" {}
-`, testKratos.AdminURL),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.kratos_identity_schemas.all", tfjsonpath.New("schemas"), knownvalue.ListSizeExact(len(testKratos.SchemaIDs()))),
+resource "kratos_identity" "late" {
+  traits = jsonencode({ email = %q })
+}
+%s`, testKratos.AdminURL, email, extra)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(`data "kratos_identity_schemas" "all" {}`),
+				ExpectError: regexp.MustCompile(`(?s)Provider configuration not yet known.*admin_url is known only after\s+apply`),
 			},
-		}},
+			{
+				Config: config(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kratos_identity.late", tfjsonpath.New("traits"), knownvalue.StringExact(fmt.Sprintf(`{"email":%q}`, email))),
+					statecheck.ExpectKnownValue("kratos_identity.late", tfjsonpath.New("state"), knownvalue.StringExact("active")),
+				},
+			},
+		},
 	})
 }

@@ -72,7 +72,6 @@ func newJSONValue(s string) jsonValue { return jsonValue{StringValue: basetypes.
 // newJSONNull returns a null JSON value.
 func newJSONNull() jsonValue { return jsonValue{StringValue: basetypes.NewStringNull()} }
 
-
 // Type returns the value's type.
 func (v jsonValue) Type(context.Context) attr.Type { return jsonValueType{} }
 

@@ -272,7 +272,7 @@ func (c *Client) retryDecision(req request, err error, attempt int) (time.Durati
 			return min(apiErr.RetryAfter, c.maxBackoff), true
 		}
 	case errors.As(err, &tErr):
-		if tErr.sent && !req.idempotent {
+		if (tErr.sent && !req.idempotent) || isTLSFailure(tErr.Err) {
 			return 0, false
 		}
 	default:

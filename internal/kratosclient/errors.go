@@ -146,7 +146,7 @@ func describeTransport(err error) string {
 		return fmt.Sprintf("the host name %q could not be resolved: %v", dnsErr.Name, dnsErr.Err)
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
 		return fmt.Sprintf("the TLS certificate was not accepted: %v", err)
-	case errors.As(err, &recordErr):
+	case errors.As(err, &recordErr), isPlainHTTPAnswer(err):
 		return "the server did not answer with TLS; use http:// instead of https://, or check the port"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("no answer before the request timeout: %v", err)
@@ -161,6 +161,22 @@ func describeTransport(err error) string {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isTLSFailure reports whether err is a rejected certificate or a server that does not speak
+// TLS: a retry cannot change either.
+func isTLSFailure(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var recordErr tls.RecordHeaderError
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &recordErr) ||
+		isPlainHTTPAnswer(err)
+}
+
+// isPlainHTTPAnswer reports net/http's untyped error for an https:// URL answered in plain HTTP.
+func isPlainHTTPAnswer(err error) bool {
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // requestSent reports whether the server may have received a request that failed with err.

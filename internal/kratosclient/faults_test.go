@@ -644,3 +644,41 @@ func TestErrorBodyIsValidUTF8(t *testing.T) {
 		})
 	}
 }
+
+func TestTLSFailuresAreExplainedAndNotRetried(t *testing.T) {
+	var requests atomic.Int64
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { requests.Add(1) }))
+	t.Cleanup(tlsSrv.Close)
+	plainSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { requests.Add(1) }))
+	t.Cleanup(plainSrv.Close)
+
+	tests := []struct {
+		name, url, want string
+	}{
+		{"untrusted certificate", tlsSrv.URL, "the TLS certificate was not accepted"},
+		{"https to a plain HTTP port", strings.Replace(plainSrv.URL, "http://", "https://", 1), "did not answer with TLS; use http:// instead of https://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.url, WithMaxRetries(3), WithBackoff(time.Second, time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err = c.GetIdentity(context.Background(), "00000000-0000-0000-0000-000000000001")
+			var tErr *TransportError
+			if !errors.As(err, &tErr) {
+				t.Fatalf("err = %v (%T), want a *TransportError", err, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.url) {
+				t.Errorf("err = %q, want it to name %s and say %q", err, tt.url, tt.want)
+			}
+			if waited := time.Since(start); waited >= time.Second {
+				t.Errorf("took %s: a TLS failure was retried", waited)
+			}
+		})
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests reached a handler, want none", n)
+	}
+}

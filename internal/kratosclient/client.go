@@ -265,6 +265,10 @@ func (c *Client) retryDecision(req request, err error, attempt int) (time.Durati
 			if !req.idempotent {
 				return 0, false
 			}
+		case http.StatusBadRequest:
+			if !isConcurrentUpdate(apiErr) {
+				return 0, false
+			}
 		default:
 			return 0, false
 		}

@@ -682,3 +682,33 @@ func TestTLSFailuresAreExplainedAndNotRetried(t *testing.T) {
 		t.Errorf("%d requests reached a handler, want none", n)
 	}
 }
+
+func TestConcurrentUpdate400IsRetriedOtherBadRequestsAreNot(t *testing.T) {
+	f := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/admin/identities/conflicted" && n == 1:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":{"code":400,"message":"The request was malformed or contained invalid parameters",`+
+				`"reason":"Unable to serialize access due to a concurrent update in another session."}}`)
+		case r.URL.Path == "/admin/identities/conflicted":
+			writeIdentity(w, r)
+		default:
+			writeKratosError(w, http.StatusBadRequest, "The request was malformed or contained invalid parameters")
+		}
+	})
+	c := fakeClient(t, f)
+	ops := []PatchOp{{Op: "remove", Path: "/metadata_public/x"}}
+	if _, err := c.PatchIdentity(t.Context(), "conflicted", ops); err != nil {
+		t.Fatalf("a rolled-back concurrent update was not retried: %v", err)
+	}
+	if got := f.requests.Load(); got != 2 {
+		t.Errorf("%d requests, want 2 (one retry)", got)
+	}
+	if _, err := c.PatchIdentity(t.Context(), "other", ops); !IsBadRequest(err) {
+		t.Fatalf("err = %v, want the 400", err)
+	}
+	if got := f.requests.Load(); got != 3 {
+		t.Errorf("%d requests, want 3: an ordinary 400 is never retried", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
@@ -714,4 +715,55 @@ func TestIdentityUnknownFieldsRoundTrip(t *testing.T) {
 	if !strings.Contains(string(out), `"schema_id":"default"`) {
 		t.Errorf("Extra overrode a known field: %s", out)
 	}
+}
+
+// TestParallelUpdatesSurviveSerializationConflicts runs writes in parallel, as Terraform does
+// for several identities. Kratos v1.3.1 on SQLite answers some of them 400 "Unable to
+// serialize access due to a concurrent update in another session" after rolling them back;
+// the client repeats those, so every write lands.
+func TestParallelUpdatesSurviveSerializationConflicts(t *testing.T) {
+	c, counter := newClient(t)
+	const workers, rounds = 8, 5
+	ids := make([]string, workers)
+	for i := range ids {
+		ids[i] = createIdentity(t, c, uniqueEmail(t, fmt.Sprintf("parallel-%d", i)), "").ID
+	}
+	before := counter.n.Load()
+	for round := range rounds {
+		var wg sync.WaitGroup
+		errs := make([]error, workers)
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				value := json.RawMessage(fmt.Sprintf(`{"round":%d}`, round))
+				if round%2 == 0 {
+					_, errs[i] = c.PatchIdentity(t.Context(), id, []kratosclient.PatchOp{{Op: "replace", Path: "/metadata_public", Value: value}})
+					return
+				}
+				got, err := c.GetIdentity(t.Context(), id)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				_, errs[i] = c.UpdateIdentity(t.Context(), id, kratosclient.UpdateIdentityBody{Traits: got.Traits, MetadataPublic: value})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, identity %d: %v", round, i, err)
+			}
+		}
+	}
+	for _, id := range ids {
+		got, err := c.GetIdentity(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertJSONEqual(t, "metadata_public after the last round", got.MetadataPublic, map[string]any{"round": rounds - 1})
+	}
+	// Odd rounds read before they write; every request beyond those is a repeated write.
+	reads := int64(workers * (rounds / 2))
+	t.Logf("%d parallel writes took %d write requests", workers*rounds, counter.n.Load()-before-reads-int64(workers))
 }

@@ -68,17 +68,17 @@ func TestListIdentitySchemas(t *testing.T) {
 	public, counter := newClient(t)
 	adminOnly, _ := newClientWith(t)
 	ctx := t.Context()
-	want := []string{"default", "employee", "minimal"}
+	want := []string{"default", "employee", "minimal", "multi"}
 	cases := []struct {
 		name     string
 		c        *kratosclient.Client
 		perPage  int
 		requests int64
 	}{
-		// Pages 0, 1, 2 full (page 1 holds 2 items, page 2 repeats minimal), page 3 null.
-		{"one per page", public, 1, 4},
-		{"exact fit", public, 3, 2}, // page 0 full, page 1 null
-		{"short last page", public, 2, 2},
+		// Pages 0 to 3 full (page N holds up to N+1 items, overlapping), page 4 null.
+		{"one per page", public, 1, 5},
+		{"exact fit", public, 4, 2}, // page 0 full, page 1 null
+		{"short last page", public, 3, 2},
 		{"default size", public, 0, 1},
 		{"admin redirect", adminOnly, 2, -1},
 	}

@@ -32,6 +32,8 @@ const (
 	SchemaEmployee = "employee"
 	// SchemaMinimal has only an email identifier, without verification or recovery addresses.
 	SchemaMinimal = "minimal"
+	// SchemaMulti has two verifiable and recovery addresses: email (also the password identifier) and backup_email.
+	SchemaMulti = "multi"
 )
 
 // UIURL is the self-service UI base URL in the config; nothing listens there, Kratos only redirects to it.
@@ -55,7 +57,7 @@ var files embed.FS
 var configTemplate = template.Must(template.ParseFS(files, "config/kratos.yml.tmpl"))
 
 // schemaIDs lists the configured schemas, default first; each is embedded as config/<id>.schema.json.
-var schemaIDs = []string{SchemaDefault, SchemaEmployee, SchemaMinimal}
+var schemaIDs = []string{SchemaDefault, SchemaEmployee, SchemaMinimal, SchemaMulti}
 
 // errBind marks a start that failed because a port was taken in the meantime.
 var errBind = errors.New("kratostest: Kratos could not bind its port")

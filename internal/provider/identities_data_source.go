@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -55,11 +54,8 @@ type identitiesDataSourceModel struct {
 var identityItemAttrTypes = attributeTypes(identityItemAttributes())
 
 // NewIdentitiesDataSource returns the kratos_identities data source.
-func NewIdentitiesDataSource() datasource.DataSource { return &identitiesDataSource{} }
-
-// Metadata names the data source.
-func (d *identitiesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identities"
+func NewIdentitiesDataSource() datasource.DataSource {
+	return &identitiesDataSource{dataSourceBase{typeName: "identities"}}
 }
 
 // Schema describes the data source.
@@ -116,13 +112,12 @@ func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 // Read walks the identity pages.
 func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg identitiesDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	client := d.configAndClient(ctx, req.Config, &cfg, &resp.Diagnostics)
 	var ids []string
 	if !cfg.IDs.IsNull() {
 		resp.Diagnostics.Append(cfg.IDs.ElementsAs(ctx, &ids, false)...)
 	}
-	client := d.data.clientOrError(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	limit := cfg.Limit.ValueInt64()
@@ -217,26 +212,6 @@ func identityItemAttributes() map[string]schema.Attribute {
 	attrs := identityReadSideAttributes()
 	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The identity's ID (a UUID)."}
 	return attrs
-}
-
-// dataSourceBase holds the provider data every data source of this provider receives.
-type dataSourceBase struct {
-	data *providerData
-}
-
-// Configure keeps the provider data; it is nil during validation, before the provider is configured.
-func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	b.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// uuidPattern matches the canonical text form of a UUID, the only form Kratos IDs take.
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// uuidValidator rejects a value that is not a UUID at plan time: Kratos would answer a confusing
-// 404 on the identity routes (it reads a malformed ID as the nil UUID) and 400 on the session routes.
-func uuidValidator() validator.String {
-	return stringvalidator.RegexMatches(uuidPattern,
-		"must be a UUID such as 3f9c8a52-1b7e-4d2a-9c1f-6e2b5d8a7c40; Kratos IDs are UUIDs, for example the id of a kratos_identity")
 }
 
 // pageSize is the page size for a walk that stops after limit items (0 for no limit): a small

@@ -10,13 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
@@ -108,56 +104,6 @@ func sampleHeapPeak() func() uint64 {
 	}
 }
 
-// readDataSourceInProcess configures ds with pd and runs its Read with config (attribute name to
-// string, int64 or []string; the rest null), failing on error diagnostics. It returns the state.
-func readDataSourceInProcess(tb testing.TB, ds datasource.DataSource, pd *providerData, config map[string]any) tfsdk.State {
-	tb.Helper()
-	ctx := context.Background()
-	var sresp datasource.SchemaResponse
-	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
-	if c, ok := ds.(datasource.DataSourceWithConfigure); ok {
-		var cresp datasource.ConfigureResponse
-		c.Configure(ctx, datasource.ConfigureRequest{ProviderData: pd}, &cresp)
-		if cresp.Diagnostics.HasError() {
-			tb.Fatalf("configure: %v", cresp.Diagnostics)
-		}
-	}
-	objType, raw := configValue(tb, sresp.Schema.Type().TerraformType(ctx), config)
-	req := datasource.ReadRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: raw}}
-	resp := datasource.ReadResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(objType, nil)}}
-	ds.Read(ctx, req, &resp)
-	if resp.Diagnostics.HasError() {
-		tb.Fatalf("read: %v", resp.Diagnostics)
-	}
-	return resp.State
-}
-
-// configValue builds the configuration object of type typ from config (attribute name to string,
-// bool, int64 or []string; the rest null).
-func configValue(tb testing.TB, typ tftypes.Type, config map[string]any) (tftypes.Object, tftypes.Value) {
-	tb.Helper()
-	objType, ok := typ.(tftypes.Object)
-	if !ok {
-		tb.Fatalf("schema type %s is not an object", typ)
-	}
-	values := make(map[string]tftypes.Value, len(objType.AttributeTypes))
-	for name, typ := range objType.AttributeTypes {
-		switch v := config[name].(type) {
-		case nil:
-			values[name] = tftypes.NewValue(typ, nil)
-		case []string:
-			elems := make([]tftypes.Value, len(v))
-			for i, s := range v {
-				elems[i] = tftypes.NewValue(tftypes.String, s)
-			}
-			values[name] = tftypes.NewValue(typ, elems)
-		default:
-			values[name] = tftypes.NewValue(typ, v)
-		}
-	}
-	return objType, tftypes.NewValue(objType, values)
-}
-
 // requestCounter counts the HTTP requests that pass through it.
 type requestCounter struct {
 	n atomic.Int64
@@ -171,21 +117,3 @@ func (c *requestCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // count returns the requests counted so far.
 func (c *requestCounter) count() int { return int(c.n.Load()) }
-
-// instanceClient returns an admin client for inst; with a counter, every request goes through it.
-func instanceClient(tb testing.TB, inst *kratostest.Instance, counter *requestCounter) *kratosclient.Client {
-	tb.Helper()
-	u, err := kratosclient.ParseBaseURL(inst.PublicURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	opts := []kratosclient.Option{kratosclient.WithPublicURL(u)}
-	if counter != nil {
-		opts = append(opts, kratosclient.WithHTTPClient(&http.Client{Transport: counter}))
-	}
-	c, err := kratosclient.New(inst.AdminURL, opts...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
-}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -44,11 +45,8 @@ type identityDataSourceModel struct {
 }
 
 // NewIdentityDataSource returns the kratos_identity data source.
-func NewIdentityDataSource() datasource.DataSource { return &identityDataSource{} }
-
-// Metadata names the data source.
-func (d *identityDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identity"
+func NewIdentityDataSource() datasource.DataSource {
+	return &identityDataSource{dataSourceBase{typeName: "identity"}}
 }
 
 // Schema describes the data source.
@@ -101,11 +99,10 @@ func (d *identityDataSource) ConfigValidators(context.Context) []datasource.Conf
 // Read fetches the identity.
 func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg identityDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	client := d.configAndClient(ctx, req.Config, &cfg, &resp.Diagnostics)
 	var include []string
 	resp.Diagnostics.Append(cfg.IncludeCredential.ElementsAs(ctx, &include, false)...)
-	client := d.data.clientOrError(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	var identity *kratosclient.Identity
@@ -210,32 +207,27 @@ func identityReadSideAttributes() map[string]schema.Attribute {
 		"metadata_admin":  jsonAttr(descMetadataAdminRead),
 		"verifiable_addresses": schema.ListNestedAttribute{
 			Computed: true, MarkdownDescription: descVerifiableAddresses,
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"value":    str("The address, lowercased."),
-				"via":      str("The channel: `email` or `sms`."),
-				"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the address is verified."},
-				"status":   str("Verification status: `pending`, `sent` or `completed`."),
-			}},
+			NestedObject: schema.NestedAttributeObject{Attributes: addressAttributes(descVerifiableAddressVia, map[string]schema.Attribute{
+				"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: descAddressVerified},
+				"status":   str(descAddressStatus),
+			})},
 		},
 		"recovery_addresses": schema.ListNestedAttribute{
 			Computed: true, MarkdownDescription: descRecoveryAddresses,
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"value": str("The address, lowercased."),
-				"via":   str("The channel; always `email` in Kratos v1.3.1."),
-			}},
+			NestedObject: schema.NestedAttributeObject{Attributes: addressAttributes(descRecoveryAddressVia, nil)},
 		},
 		"credentials": schema.MapNestedAttribute{
 			Computed: true, MarkdownDescription: descCredentials,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"identifiers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The credential's identifiers."},
-				"version":     schema.Int64Attribute{Computed: true, MarkdownDescription: "The credential's configuration version."},
+				"identifiers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: descCredentialIdentifiers},
+				"version":     schema.Int64Attribute{Computed: true, MarkdownDescription: descCredentialVersion},
 			}},
 		},
 		"oidc_providers": schema.SetNestedAttribute{
 			Computed: true, MarkdownDescription: descOIDCProvidersRead,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"provider": str("ID of the OIDC provider as configured in Kratos, for example `github`."),
-				"subject":  str("The user's subject (`sub` claim) at that provider."),
+				"provider": str(descOIDCProvider),
+				"subject":  str(descOIDCSubject),
 			}},
 		},
 		"organization_id":  str(descOrganizationID),
@@ -243,4 +235,15 @@ func identityReadSideAttributes() map[string]schema.Attribute {
 		"updated_at":       str(descUpdatedAt),
 		"state_changed_at": str(descStateChangedAt),
 	}
+}
+
+// addressAttributes returns the computed attributes of an address: value, via (described by
+// viaDescription) and more.
+func addressAttributes(viaDescription string, more map[string]schema.Attribute) map[string]schema.Attribute {
+	attrs := map[string]schema.Attribute{
+		"value": schema.StringAttribute{Computed: true, MarkdownDescription: descAddressValue},
+		"via":   schema.StringAttribute{Computed: true, MarkdownDescription: viaDescription},
+	}
+	maps.Copy(attrs, more)
+	return attrs
 }

@@ -24,6 +24,12 @@ const maxIdentifierLookups = 20
 // ImportState accepts an identity ID (a UUID) or a credential identifier such as an email.
 func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
+	if id == "" {
+		// Kratos would read an empty identifier filter as none and list every identity.
+		resp.Diagnostics.AddError("Empty import ID",
+			"The import ID is empty. Use the identity's ID (a UUID) or one of its credential identifiers, such as its login email.")
+		return
+	}
 	if _, err := uuid.Parse(id); err != nil {
 		client := r.data.clientOrError(&resp.Diagnostics)
 		if resp.Diagnostics.HasError() {

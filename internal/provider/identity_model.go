@@ -237,3 +237,16 @@ func sortedAddresses[T any](addrs []T, key func(T) string) []T {
 	slices.SortStableFunc(out, func(a, b T) int { return strings.Compare(key(a), key(b)) })
 	return out
 }
+
+// Descriptions of the nested read-side attributes, shared by the resource and the data sources.
+const (
+	descAddressValue          = "The address, lowercased."
+	descVerifiableAddressVia  = "The channel: `email` or `sms`."
+	descAddressVerified       = "Whether the address is verified."
+	descAddressStatus         = "Verification status: `pending`, `sent` or `completed`."
+	descRecoveryAddressVia    = "The channel; always `email` in Kratos v1.3.1."
+	descCredentialIdentifiers = "The credential's identifiers."
+	descCredentialVersion     = "The credential's configuration version."
+	descOIDCProvider          = "ID of the OIDC provider as configured in Kratos, for example `github`."
+	descOIDCSubject           = "The user's subject (`sub` claim) at that provider."
+)

@@ -37,6 +37,9 @@ var (
 // identityStates are the values Kratos accepts for an identity's state.
 var identityStates = []string{"active", "inactive"}
 
+// descMetadataValues states the values metadata_public and metadata_admin accept (see metadataValidator).
+const descMetadataValues = "It may be an object, array, string, boolean or null, but not a bare number, which Kratos v1.3.1 stores in a form it can no longer read. "
+
 // NewIdentityResource returns the kratos_identity resource.
 func NewIdentityResource() resource.Resource { return &identityResource{} }
 
@@ -106,6 +109,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
 				Validators:    []validator.String{metadataValidator{}},
 				MarkdownDescription: "Metadata the identity can read (it is part of its session), as a JSON document. " +
+					descMetadataValues +
 					"Removing it from the configuration clears it in Kratos.",
 			},
 			"metadata_admin": schema.StringAttribute{
@@ -114,6 +118,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
 				Validators:    []validator.String{metadataValidator{}},
 				MarkdownDescription: "Metadata visible only through the admin API, as a JSON document. " +
+					descMetadataValues +
 					"Removing it from the configuration clears it in Kratos.",
 			},
 			"password": schema.StringAttribute{
@@ -165,12 +170,12 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"provider": schema.StringAttribute{
 						Required:            true,
-						MarkdownDescription: "ID of the OIDC provider as configured in Kratos, for example `github`. It cannot contain `:`.",
+						MarkdownDescription: descOIDCProvider + " It cannot contain `:`.",
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]+$`), "must not contain a colon")},
 					},
 					"subject": schema.StringAttribute{
 						Required:            true,
-						MarkdownDescription: "The user's subject (`sub` claim) at that provider.",
+						MarkdownDescription: descOIDCSubject,
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
 				}},
@@ -188,10 +193,10 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descVerifiableAddresses,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value":    schema.StringAttribute{Computed: true, MarkdownDescription: "The address, lowercased."},
-					"via":      schema.StringAttribute{Computed: true, MarkdownDescription: "The channel: `email` or `sms`."},
-					"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the address is verified."},
-					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "Verification status: `pending`, `sent` or `completed`."},
+					"value":    schema.StringAttribute{Computed: true, MarkdownDescription: descAddressValue},
+					"via":      schema.StringAttribute{Computed: true, MarkdownDescription: descVerifiableAddressVia},
+					"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: descAddressVerified},
+					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: descAddressStatus},
 				}},
 			},
 			"recovery_addresses": schema.ListNestedAttribute{
@@ -199,8 +204,8 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descRecoveryAddresses,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value": schema.StringAttribute{Computed: true, MarkdownDescription: "The address, lowercased."},
-					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: "The channel; always `email` in Kratos v1.3.1."},
+					"value": schema.StringAttribute{Computed: true, MarkdownDescription: descAddressValue},
+					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: descRecoveryAddressVia},
 				}},
 			},
 			"credentials": schema.MapNestedAttribute{
@@ -208,8 +213,8 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descCredentials,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"identifiers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The credential's identifiers."},
-					"version":     schema.Int64Attribute{Computed: true, MarkdownDescription: "The credential's configuration version."},
+					"identifiers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: descCredentialIdentifiers},
+					"version":     schema.Int64Attribute{Computed: true, MarkdownDescription: descCredentialVersion},
 				}},
 			},
 			"organization_id":  schema.StringAttribute{Computed: true, MarkdownDescription: descOrganizationID, PlanModifiers: useState},
@@ -255,7 +260,10 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.UpdatedAt = types.StringUnknown()
+	// write tells whether Update will send anything; when it will not (for example only
+	// password removed or verified_addresses shrunk), every computed value stays known.
+	write := traitsChange || !plan.State.Equal(state.State) ||
+		!jsonEquivalent(plan.MetadataPublic, state.MetadataPublic) || !jsonEquivalent(plan.MetadataAdmin, state.MetadataAdmin)
 	if traitsChange {
 		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
 		plan.RecoveryAddresses = types.ListUnknown(recoveryAddressObjectType)
@@ -263,10 +271,15 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	if verificationNeeded(ctx, &plan, state, &resp.Diagnostics) {
 		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
+		write = true
 	}
 	secretUnknown := plan.Password.IsUnknown() || plan.HashedPassword.IsUnknown() || plan.PasswordWOVersion.IsUnknown()
 	if secretUnknown || credentialsToSend(ctx, &plan, &config, state, &resp.Diagnostics) != nil || !plan.OIDCProviders.Equal(state.OIDCProviders) {
 		plan.Credentials = types.MapUnknown(credentialObjectType)
+		write = true
+	}
+	if write {
+		plan.UpdatedAt = types.StringUnknown()
 	}
 	if !plan.State.Equal(state.State) {
 		plan.StateChangedAt = types.StringUnknown()
@@ -299,8 +312,11 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 }
 
 // verificationNeeded reports whether an address in the plan's verified_addresses is not
-// verified according to the prior state.
+// verified according to the prior state, or may not be because it is unknown yet.
 func verificationNeeded(ctx context.Context, plan, state *identityResourceModel, diags *diag.Diagnostics) bool {
+	if plan.VerifiedAddresses.IsUnknown() || slices.ContainsFunc(plan.VerifiedAddresses.Elements(), attr.Value.IsUnknown) {
+		return true
+	}
 	want := stringSet(ctx, plan.VerifiedAddresses, diags)
 	if len(want) == 0 {
 		return false
@@ -648,13 +664,19 @@ func verifiableAddressesFrom(ctx context.Context, l types.List, diags *diag.Diag
 	return out
 }
 
-// stringSet reads a set of strings; null or unknown gives nil.
+// stringSet reads the known elements of a set of strings, sorted; null or unknown gives nil.
 func stringSet(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
 	if s.IsNull() || s.IsUnknown() {
 		return nil
 	}
-	var out []string
-	diags.Append(s.ElementsAs(ctx, &out, false)...)
+	var elems []types.String
+	diags.Append(s.ElementsAs(ctx, &elems, false)...)
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		if !e.IsNull() && !e.IsUnknown() {
+			out = append(out, e.ValueString())
+		}
+	}
 	slices.Sort(out)
 	return out
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -407,12 +410,28 @@ func wrappedText(text string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
 
-// unverify marks the identity's only verifiable address unverified, outside Terraform.
-func unverify(t *testing.T, identifier string) {
+// unverify marks the verifiable address of the identity with the credential identifier
+// unverified, outside Terraform; the address defaults to the identifier.
+func unverify(t *testing.T, identifier string, address ...string) {
 	t.Helper()
-	_, err := testClient(t).PatchIdentity(t.Context(), findIdentityID(t, identifier), []kratosclient.PatchOp{
-		{Op: "replace", Path: "/verifiable_addresses/0/verified", Value: json.RawMessage(`false`)},
-		{Op: "replace", Path: "/verifiable_addresses/0/status", Value: json.RawMessage(`"pending"`)},
+	addr := identifier
+	if len(address) > 0 {
+		addr = address[0]
+	}
+	c := testClient(t)
+	id, err := c.GetIdentity(t.Context(), findIdentityID(t, identifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A patch's indices follow the order GET lists the addresses in.
+	idx := slices.IndexFunc(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) bool { return a.Value == addr })
+	if idx < 0 {
+		t.Fatalf("identity %s has no verifiable address %s: %+v", id.ID, addr, id.VerifiableAddresses)
+	}
+	base := fmt.Sprintf("/verifiable_addresses/%d", idx)
+	_, err = c.PatchIdentity(t.Context(), id.ID, []kratosclient.PatchOp{
+		{Op: "replace", Path: base + "/verified", Value: json.RawMessage(`false`)},
+		{Op: "replace", Path: base + "/status", Value: json.RawMessage(`"pending"`)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -509,6 +528,15 @@ resource "kratos_identity" "test" {
 				}},
 				Check: oidcIdentifiers("google:g-2:x"),
 			},
+			{
+				// Import by a social sign-in's provider:subject, whose subject holds a colon too.
+				ResourceName:      identityAddr,
+				ImportState:       true,
+				ImportStateId:     "google:g-2:x",
+				ImportStateVerify: true,
+				// hashed_password is never read back; metadata_public is the configured JSON null, which Kratos stores as none.
+				ImportStateVerifyIgnore: []string{"hashed_password", "metadata_public"},
+			},
 		},
 	})
 }
@@ -599,6 +627,18 @@ func TestAccIdentityResource_errors(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)at\s+/traits:\s+missing\s+property\s+'department'.*rule\s+"required"`),
 			},
 			{
+				// Text that is not JSON, or empty, is an error on the attribute, not a crash.
+				Config:      one(`schema_id = "minimal"` + "\n" + `traits = "{\"email\": "` + "\n" + `metadata_admin = ""`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid JSON.*traits.*Invalid JSON.*metadata_admin|(?s)Invalid JSON.*metadata_admin.*Invalid JSON.*traits`),
+			},
+			{
+				// A bare number would leave an identity Kratos can no longer read.
+				Config:      one(`schema_id = "minimal"` + "\n" + `traits = jsonencode({ email = "e@example.org" })` + "\n" + `metadata_public = jsonencode(7)`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unsupported metadata.*bare\s+number`),
+			},
+			{
 				Config:      one(`schema_id = "nope"` + "\n" + `traits = jsonencode({ email = "e@example.org" })`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Unknown identity schema`),
@@ -637,6 +677,13 @@ func TestAccIdentityResource_errors(t *testing.T) {
 				ImportState:   true,
 				ImportStateId: "nobody-" + taken,
 				ExpectError:   wrappedText("Identity not found * no identity has it"),
+			},
+			{
+				// A blank ID is not an identifier filter that matches every identity.
+				ResourceName:  identityAddr,
+				ImportState:   true,
+				ImportStateId: " ",
+				ExpectError:   wrappedText("Empty import ID"),
 			},
 			{
 				ResourceName:  identityAddr,
@@ -760,16 +807,37 @@ resource "kratos_identity" "lost%d" {
 	})
 }
 
-func TestAccIdentityResource_noSecretsInLogs(t *testing.T) {
-	env := newIdentityEnv(t)
-	dir := t.TempDir()
-	logFile := filepath.Join(dir, "tf.log")
+// traceLog sends the CLI's and the provider's trace logs to a file (KEEP_LOG names it) and
+// returns a function that fails the test if the log holds one of the secrets.
+func traceLog(t *testing.T) func(secrets ...string) {
+	t.Helper()
+	logFile := filepath.Join(t.TempDir(), "tf.log")
 	if keep := os.Getenv("KEEP_LOG"); keep != "" {
 		logFile = keep
 	}
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	t.Setenv("TF_LOG_PATH", logFile)
+	return func(secrets ...string) {
+		t.Helper()
+		logs, err := os.ReadFile(logFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(logs), "sdk.framework") || !strings.Contains(string(logs), "ApplyResourceChange") {
+			t.Fatalf("the trace log (%d bytes) does not hold the provider's and the CLI's logs", len(logs))
+		}
+		for _, secret := range secrets {
+			if strings.Contains(string(logs), secret) {
+				t.Errorf("a secret appears in the trace log %s", logFile)
+			}
+		}
+	}
+}
+
+func TestAccIdentityResource_noSecretsInLogs(t *testing.T) {
+	env := newIdentityEnv(t)
+	checkLog := traceLog(t)
 	email := randomEmail("logs")
 	const password, password2 = "Secret-Passw0rd-That-Must-Not-Leak", "Another-Secret-Passw0rd-Not-Leaked"
 	hash, err := bcrypt.GenerateFromPassword([]byte("x"), 4)
@@ -811,16 +879,122 @@ resource "kratos_identity" "test" {
 			{PreConfig: use("", string(hash)), Config: cfg, Check: checkLogin(t, email, "x", true)},
 		},
 	})
-	logs, err := os.ReadFile(logFile)
+	checkLog(password, password2, string(hash))
+}
+
+func TestAccIdentityResource_noWriteOnlySecretsInLogs(t *testing.T) {
+	env := newIdentityEnv(t)
+	checkLog := traceLog(t)
+	email := randomEmail("wologs")
+	const password, password2 = "Write-Only-Passw0rd-That-Must-Not-Leak", "Write-Only-Passw0rd-Not-Leaked-Either"
+	cfg := func(version int) string {
+		return env.config(fmt.Sprintf(`
+variable "password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+resource "kratos_identity" "test" {
+  schema_id           = "minimal"
+  traits              = jsonencode({ email = %q })
+  password_wo         = var.password
+  password_wo_version = %d
+}
+`, email, version))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(version.Must(version.NewVersion("1.11.0")))},
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{PreConfig: func() { t.Setenv("TF_VAR_password", password) }, Config: cfg(1), Check: checkLogin(t, email, password, true)},
+			{PreConfig: func() { t.Setenv("TF_VAR_password", password2) }, Config: cfg(2), Check: checkLogin(t, email, password2, true)},
+		},
+	})
+	checkLog(password, password2)
+}
+
+// TestVerificationNeeded covers verified_addresses that are unknown at plan time, wholly or
+// in part: the plan must leave verifiable_addresses unknown rather than fail or keep them.
+func TestVerificationNeeded(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	read, diags := flattenIdentityReadSide(ctx, &kratosclient.Identity{
+		ID: "i", Traits: json.RawMessage(`{}`),
+		VerifiableAddresses: []kratosclient.VerifiableAddress{
+			{ID: "1", Value: "a@x.io", Via: "email", Verified: true, Status: "completed"},
+			{ID: "2", Value: "b@x.io", Via: "email", Status: "pending"},
+		},
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	state := &identityResourceModel{identityReadSide: read}
+	set := func(elems ...attr.Value) types.Set {
+		return types.SetValueMust(types.StringType, elems)
+	}
+	cases := []struct {
+		name     string
+		verified types.Set
+		want     bool
+	}{
+		{"null", types.SetNull(types.StringType), false},
+		{"verified already, other case", set(types.StringValue("A@X.io")), false},
+		{"not verified yet", set(types.StringValue("a@x.io"), types.StringValue("b@x.io")), true},
+		{"wholly unknown", types.SetUnknown(types.StringType), true},
+		{"an unknown element", set(types.StringValue("a@x.io"), types.StringUnknown()), true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			plan := &identityResourceModel{VerifiedAddresses: tc.verified}
+			if got := verificationNeeded(ctx, plan, state, &diags); got != tc.want || diags.HasError() {
+				t.Errorf("verificationNeeded = %t (diagnostics %v), want %t", got, diags, tc.want)
+			}
+		})
+	}
+}
+
+// TestAccIdentityResource_failedUpdate proves that an update Kratos rejects is not recorded as
+// made: the password, which cannot be read back, is sent again at the next apply.
+func TestAccIdentityResource_failedUpdate(t *testing.T) {
+	env := newIdentityEnv(t)
+	mine, taken := randomEmail("mine"), randomEmail("taken")
+	const pw1, pw2 = "failed-update-Passw0rd-1", "failed-update-Passw0rd-2"
+	existing, err := testClient(t).CreateIdentity(t.Context(), kratosclient.CreateIdentityBody{
+		SchemaID: "minimal", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q}`, taken)),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(logs), "sdk.framework") || !strings.Contains(string(logs), "ApplyResourceChange") {
-		t.Fatalf("the trace log (%d bytes) does not hold the provider's and the CLI's logs", len(logs))
+	t.Cleanup(func() { _ = testClient(t).DeleteIdentity(context.WithoutCancel(t.Context()), existing.ID) })
+	cfg := func(email, pw string) string {
+		return env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id = "minimal"
+  traits    = jsonencode({ email = %q })
+  password  = %q
+}
+`, email, pw))
 	}
-	for _, secret := range []string{password, password2, string(hash)} {
-		if strings.Contains(string(logs), secret) {
-			t.Errorf("a secret appears in the trace log %s", logFile)
-		}
-	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: cfg(mine, pw1), Check: checkLogin(t, mine, pw1, true)},
+			{
+				// The PUT carrying the new password fails on the taken email.
+				Config:      cfg(taken, pw2),
+				ExpectError: wrappedText("identifier already taken"),
+			},
+			{
+				PreConfig: env.reset,
+				Config:    cfg(mine, pw2),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectRequests(map[string]int{"PUT /admin/identities": 1, "PATCH /admin/identities": 0}),
+					checkLogin(t, mine, pw2, true),
+				),
+			},
+		},
+	})
 }

@@ -27,11 +27,8 @@ type identitySchemaModel struct {
 }
 
 // NewIdentitySchemaDataSource returns the kratos_identity_schema data source.
-func NewIdentitySchemaDataSource() datasource.DataSource { return &identitySchemaDataSource{} }
-
-// Metadata names the data source.
-func (d *identitySchemaDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identity_schema"
+func NewIdentitySchemaDataSource() datasource.DataSource {
+	return &identitySchemaDataSource{dataSourceBase{typeName: "identity_schema"}}
 }
 
 // Schema describes the data source.
@@ -43,11 +40,7 @@ func (d *identitySchemaDataSource) Schema(_ context.Context, _ datasource.Schema
 				Required:            true,
 				MarkdownDescription: "The schema's ID as configured in Kratos, for example `default`.",
 			},
-			"schema": schema.StringAttribute{
-				Computed:            true,
-				CustomType:          jsontypes.NormalizedType{},
-				MarkdownDescription: "The JSON Schema document, as normalized JSON; decode it with `jsondecode()`.",
-			},
+			"schema": identitySchemaDocumentAttribute(),
 		},
 	}
 }
@@ -55,9 +48,8 @@ func (d *identitySchemaDataSource) Schema(_ context.Context, _ datasource.Schema
 // Read fetches the schema.
 func (d *identitySchemaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg identitySchemaModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	client := d.data.clientOrError(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	client := d.configAndClient(ctx, req.Config, &cfg, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	id := cfg.ID.ValueString()
@@ -81,7 +73,26 @@ func (d *identitySchemaDataSource) Read(ctx context.Context, req datasource.Read
 
 // schemaIDs lists the configured schema IDs, to help with an unknown one.
 func schemaIDs(ctx context.Context, client *kratosclient.Client) ([]string, error) {
-	return collectUpTo(client.ListIdentitySchemas(ctx, identitySchemasPerPage), 0, func(s *kratosclient.IdentitySchema) (string, bool) {
-		return s.ID, true
+	schemas, err := listIdentitySchemas(ctx, client)
+	ids := make([]string, len(schemas))
+	for i, s := range schemas {
+		ids[i] = s.ID.ValueString()
+	}
+	return ids, err
+}
+
+// listIdentitySchemas walks the schema pages.
+func listIdentitySchemas(ctx context.Context, client *kratosclient.Client) ([]identitySchemaModel, error) {
+	return collectUpTo(client.ListIdentitySchemas(ctx, identitySchemasPerPage), 0, func(s *kratosclient.IdentitySchema) (identitySchemaModel, bool) {
+		return identitySchemaModel{ID: types.StringValue(s.ID), Schema: jsontypes.NewNormalizedValue(string(s.Schema))}, true
 	})
+}
+
+// identitySchemaDocumentAttribute is the computed JSON Schema document of an identity schema.
+func identitySchemaDocumentAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:            true,
+		CustomType:          jsontypes.NormalizedType{},
+		MarkdownDescription: "The JSON Schema document, as normalized JSON; decode it with `jsondecode()`.",
+	}
 }

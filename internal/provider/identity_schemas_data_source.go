@@ -3,12 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 var _ datasource.DataSourceWithConfigure = (*identitySchemasDataSource)(nil)
@@ -27,11 +23,8 @@ type identitySchemasDataSourceModel struct {
 }
 
 // NewIdentitySchemasDataSource returns the kratos_identity_schemas data source.
-func NewIdentitySchemasDataSource() datasource.DataSource { return &identitySchemasDataSource{} }
-
-// Metadata names the data source.
-func (d *identitySchemasDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identity_schemas"
+func NewIdentitySchemasDataSource() datasource.DataSource {
+	return &identitySchemasDataSource{dataSourceBase{typeName: "identity_schemas"}}
 }
 
 // Schema describes the data source.
@@ -43,12 +36,8 @@ func (d *identitySchemasDataSource) Schema(_ context.Context, _ datasource.Schem
 				Computed:            true,
 				MarkdownDescription: "The schemas, in the order of the Kratos configuration.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The schema's ID, for example `default`."},
-					"schema": schema.StringAttribute{
-						Computed:            true,
-						CustomType:          jsontypes.NormalizedType{},
-						MarkdownDescription: "The JSON Schema document, as normalized JSON; decode it with `jsondecode()`.",
-					},
+					"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "The schema's ID, for example `default`."},
+					"schema": identitySchemaDocumentAttribute(),
 				}},
 			},
 		},
@@ -61,9 +50,7 @@ func (d *identitySchemasDataSource) Read(ctx context.Context, _ datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	schemas, err := collectUpTo(client.ListIdentitySchemas(ctx, identitySchemasPerPage), 0, func(s *kratosclient.IdentitySchema) (identitySchemaModel, bool) {
-		return identitySchemaModel{ID: types.StringValue(s.ID), Schema: jsontypes.NewNormalizedValue(string(s.Schema))}, true
-	})
+	schemas, err := listIdentitySchemas(ctx, client)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to List Identity Schemas", err)
 		return

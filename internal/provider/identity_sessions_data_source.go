@@ -26,17 +26,13 @@ type identitySessionsDataSource struct {
 
 // identitySessionsDataSourceModel is the configuration and result of kratos_identity_sessions.
 type identitySessionsDataSourceModel struct {
-	IdentityID types.String   `tfsdk:"identity_id"`
-	Active     types.Bool     `tfsdk:"active"`
-	Sessions   []sessionModel `tfsdk:"sessions"`
+	sessionListModel
+	IdentityID types.String `tfsdk:"identity_id"`
 }
 
 // NewIdentitySessionsDataSource returns the kratos_identity_sessions data source.
-func NewIdentitySessionsDataSource() datasource.DataSource { return &identitySessionsDataSource{} }
-
-// Metadata names the data source.
-func (d *identitySessionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_identity_sessions"
+func NewIdentitySessionsDataSource() datasource.DataSource {
+	return &identitySessionsDataSource{dataSourceBase{typeName: "identity_sessions"}}
 }
 
 // Schema describes the data source.
@@ -52,11 +48,8 @@ func (d *identitySessionsDataSource) Schema(_ context.Context, _ datasource.Sche
 				Validators:          []validator.String{uuidValidator()},
 			},
 			"active": activeFilterAttribute(),
-			"sessions": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The identity's sessions, most recently authenticated first.",
-				NestedObject:        schema.NestedAttributeObject{Attributes: sessionAttributes("Always loaded by this data source.", "Always null here: it is the identity `identity_id` names.")},
-			},
+			"sessions": sessionListAttribute("The identity's sessions, most recently authenticated first.",
+				"Always loaded by this data source.", "Always null here: it is the identity `identity_id` names."),
 		},
 	}
 }
@@ -64,9 +57,8 @@ func (d *identitySessionsDataSource) Schema(_ context.Context, _ datasource.Sche
 // Read walks the identity's session pages.
 func (d *identitySessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg identitySessionsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	client := d.data.clientOrError(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	client := d.configAndClient(ctx, req.Config, &cfg, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	id := cfg.IdentityID.ValueString()
@@ -74,15 +66,8 @@ func (d *identitySessionsDataSource) Read(ctx context.Context, req datasource.Re
 		Active:  cfg.Active.ValueBoolPointer(),
 		PerPage: identitySessionsPerPage,
 	})
-	sessions, err := collectUpTo(seq, 0, func(s *kratosclient.Session) (sessionModel, bool) {
-		// Kratos always loads devices here; the identity is the one asked for, so it is not repeated.
-		m, diags := newSessionModel(ctx, s, id, sessionExpansion{devices: true})
-		resp.Diagnostics.Append(diags...)
-		return m, true
-	})
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Unable to List Identity Sessions", err)
-	}
+	// Kratos always loads devices here; the identity is the one asked for, so it is not repeated.
+	sessions := listSessionModels(ctx, seq, 0, id, sessionExpansion{devices: true}, "Unable to List Identity Sessions", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -13,9 +13,7 @@ import (
 // last page missed), and that the active filter and bad input work.
 func TestAccIdentitySessionsDataSource_basic(t *testing.T) {
 	setForTest(t, &identitySessionsPerPage, 2)
-	email := uniqueEmail(t, "idsessions")
-	identity := seedPasswordIdentity(t, email)
-	logins := seedLogins(t, email, 5)
+	identity, _, logins := seedSessions(t, "idsessions", 5)
 	revokeSession(t, logins[4].SessionID)
 	var all, active []string
 	for i, l := range logins {
@@ -37,29 +35,25 @@ data "kratos_identity_sessions" "revoked" {
 }
 `, identityID)
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      `data "kratos_identity_sessions" "x" { identity_id = "42" }`,
-				ExpectError: expectError("identity_id", "must be a UUID"),
-			},
-			{
-				Config:      fmt.Sprintf(`data "kratos_identity_sessions" "x" { identity_id = %q }`, uuid.NewString()),
-				ExpectError: expectError("Identity not found", "has no identity"),
-			},
-			{
-				Config: config(identity.ID),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkListIDs("data.kratos_identity_sessions.all", "sessions", all),
-					checkEverySession("data.kratos_identity_sessions.all", "identity_id", identity.ID),
-					checkEverySession("data.kratos_identity_sessions.all", "devices.#", "1"),
-					checkListIDs("data.kratos_identity_sessions.active", "sessions", active),
-					checkListIDs("data.kratos_identity_sessions.revoked", "sessions", all[4:]),
-					resource.TestCheckResourceAttr("data.kratos_identity_sessions.revoked", "sessions.0.active", "false"),
-				),
-			},
+	testAccRun(t, []resource.TestStep{
+		{
+			Config:      `data "kratos_identity_sessions" "x" { identity_id = "42" }`,
+			ExpectError: expectError("identity_id", "must be a UUID"),
+		},
+		{
+			Config:      fmt.Sprintf(`data "kratos_identity_sessions" "x" { identity_id = %q }`, uuid.NewString()),
+			ExpectError: expectError("Identity not found", "has no identity"),
+		},
+		{
+			Config: config(identity.ID),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkListIDs("data.kratos_identity_sessions.all", "sessions", all),
+				checkEverySession("data.kratos_identity_sessions.all", "identity_id", identity.ID),
+				checkEverySession("data.kratos_identity_sessions.all", "devices.#", "1"),
+				checkListIDs("data.kratos_identity_sessions.active", "sessions", active),
+				checkListIDs("data.kratos_identity_sessions.revoked", "sessions", all[4:]),
+				resource.TestCheckResourceAttr("data.kratos_identity_sessions.revoked", "sessions.0.active", "false"),
+			),
 		},
 	})
 }

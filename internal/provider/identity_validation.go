@@ -28,7 +28,7 @@ var hashPrefixes = []struct {
 }{
 	{regexp.MustCompile(`^\$2[abyz]?\$`), "$2$, $2a$, $2b$, $2y$, $2z$ (bcrypt)"},
 	{regexp.MustCompile(`^\$argon2(id|i)\$`), "$argon2id$, $argon2i$"},
-	{regexp.MustCompile(`^\$pbkdf2-sha[0-9]+\$`), "$pbkdf2-sha<N>$"},
+	{regexp.MustCompile(`^\$pbkdf2-sha[0-9]{1,3}\$`), "$pbkdf2-sha<N>$"},
 	{regexp.MustCompile(`^\$scrypt\$`), "$scrypt$"},
 	{regexp.MustCompile(`^\$firescrypt\$`), "$firescrypt$"},
 	{regexp.MustCompile(`^\$(md5|sha256|sha512)-crypt\$`), "$md5-crypt$, $sha256-crypt$, $sha512-crypt$"},
@@ -130,12 +130,12 @@ func jsonPointer(tokens []string) string {
 	return b.String()
 }
 
-// metadataValidator rejects a bare number: Kratos v1.3.1 accepts one but reads it back as null.
+// metadataValidator rejects a bare number: Kratos v1.3.1 stores one, and every later read of the identity fails with HTTP 500.
 type metadataValidator struct{}
 
 // Description says what the validator accepts.
 func (metadataValidator) Description(context.Context) string {
-	return "must be a JSON object, array, string, boolean or null; Kratos v1.3.1 reads a bare number back as null"
+	return "must be a JSON object, array, string, boolean or null; Kratos v1.3.1 stores a bare number so that the identity can no longer be read (HTTP 500)"
 }
 
 // MarkdownDescription says what the validator accepts.

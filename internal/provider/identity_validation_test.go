@@ -27,7 +27,7 @@ func TestHashedPasswordValidator(t *testing.T) {
 		"$md5$pf=x$$aGFzaA==",
 		"$hmac-sha256$pf=x$a2V5$aGFzaA==", "$hmac-md4$x", "$hmac-sha384$x",
 	}
-	rejected := []string{"plaintext", "$2x$04$abc", "$argon2d$v=19$x", "$pbkdf2-sha$x", "{SSHA1}x", "$hmac-sha3$x", "$sha384$x", " $2a$04$x"}
+	rejected := []string{"plaintext", "$2x$04$abc", "$argon2d$v=19$x", "$pbkdf2-sha$x", "$pbkdf2-sha1024$x", "{SSHA1}x", "$hmac-sha3$x", "$sha384$x", " $2a$04$x"}
 	check := func(v string) bool {
 		var resp validator.StringResponse
 		hashedPasswordValidator{}.ValidateString(t.Context(), validator.StringRequest{

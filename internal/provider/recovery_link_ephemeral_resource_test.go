@@ -26,32 +26,27 @@ func TestAccRecoveryLinkEphemeralResource_basic(t *testing.T) {
 			echoConfig("ephemeral.kratos_recovery_link.l")
 	}
 	data := tfjsonpath.New("data")
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		TerraformVersionChecks:   ephemeralVersionChecks,
-		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
-		Steps: []resource.TestStep{
-			{
-				Config:      link(identity.ID, `expires_in = "an hour"`),
-				ExpectError: expectError("Invalid duration", `"an hour" must be a positive Go duration`),
-			},
-			{
-				Config:      link(uuid.NewString(), ""),
-				ExpectError: expectError("Identity not found", "answered 400", "The requested identity id does not exist."),
-			},
-			{
-				Config:      link(identity.ID, `return_to = "https://elsewhere.example/"`),
-				ExpectError: expectError("Return URL not allowed", "selfservice.allowed_return_urls"),
-			},
-			{
-				Config: link(identity.ID, "  expires_in = \"20m\"\n  return_to  = \""+kratostest.UIURL+"/welcome\""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("echo.test", data.AtMapKey("identity_id"), knownvalue.StringExact(identity.ID)),
-					statecheck.ExpectKnownValue("echo.test", data.AtMapKey("recovery_link"),
-						knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(testKratos.PublicURL+"/self-service/recovery?")))),
-					statecheck.ExpectKnownValue("echo.test", data.AtMapKey("expires_at"), expiresIn(20*time.Minute)),
-					completeRecovery{key: "", complete: completeLink},
-				},
+	testAccRunEphemeral(t, []resource.TestStep{
+		{
+			Config:      link(identity.ID, `expires_in = "an hour"`),
+			ExpectError: expectError("Invalid duration", `"an hour" must be a positive Go duration`),
+		},
+		{
+			Config:      link(uuid.NewString(), ""),
+			ExpectError: expectError("Identity not found", "answered 400", "The requested identity id does not exist."),
+		},
+		{
+			Config:      link(identity.ID, `return_to = "https://elsewhere.example/"`),
+			ExpectError: expectError("Return URL not allowed", "selfservice.allowed_return_urls"),
+		},
+		{
+			Config: link(identity.ID, "  expires_in = \"20m\"\n  return_to  = \""+kratostest.UIURL+"/welcome\""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.test", data.AtMapKey("identity_id"), knownvalue.StringExact(identity.ID)),
+				statecheck.ExpectKnownValue("echo.test", data.AtMapKey("recovery_link"),
+					knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(testKratos.PublicURL+"/self-service/recovery?")))),
+				statecheck.ExpectKnownValue("echo.test", data.AtMapKey("expires_at"), expiresIn(20*time.Minute)),
+				completeRecovery{key: "", complete: completeLink},
 			},
 		},
 	})

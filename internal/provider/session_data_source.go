@@ -28,11 +28,8 @@ type sessionDataSourceModel struct {
 }
 
 // NewSessionDataSource returns the kratos_session data source.
-func NewSessionDataSource() datasource.DataSource { return &sessionDataSource{} }
-
-// Metadata names the data source.
-func (d *sessionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_session"
+func NewSessionDataSource() datasource.DataSource {
+	return &sessionDataSource{dataSourceBase{typeName: "session"}}
 }
 
 // Schema describes the data source.
@@ -53,10 +50,9 @@ func (d *sessionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 // Read fetches the session.
 func (d *sessionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg sessionDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	client := d.configAndClient(ctx, req.Config, &cfg, &resp.Diagnostics)
 	expand := sessionExpansionFrom(ctx, cfg.Expand, &resp.Diagnostics)
-	client := d.data.clientOrError(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	s, err := client.GetSession(ctx, cfg.ID.ValueString(), expand.query()...)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -31,6 +32,12 @@ type sessionModel struct {
 	AuthenticationMethods       []authenticationMethodModel `tfsdk:"authentication_methods"`
 	Devices                     []sessionDeviceModel        `tfsdk:"devices"`
 	Identity                    types.Object                `tfsdk:"identity"`
+}
+
+// sessionListModel holds the attributes both session list data sources share.
+type sessionListModel struct {
+	Active   types.Bool     `tfsdk:"active"`
+	Sessions []sessionModel `tfsdk:"sessions"`
 }
 
 // authenticationMethodModel is one way a session's identity authenticated.
@@ -119,6 +126,39 @@ func newSessionModel(ctx context.Context, s *kratosclient.Session, identityID st
 		}
 	}
 	return m, diags
+}
+
+// listSessionModels maps the sessions of seq, at most limit of them (0 for no limit), with
+// newSessionModel; a failed request is reported under summary.
+func listSessionModels(ctx context.Context, seq iter.Seq2[kratosclient.Session, error], limit int64, identityID string,
+	expand sessionExpansion, summary string, diags *diag.Diagnostics) []sessionModel {
+	sessions, err := collectUpTo(seq, limit, func(s *kratosclient.Session) (sessionModel, bool) {
+		m, d := newSessionModel(ctx, s, identityID, expand)
+		diags.Append(d...)
+		return m, true
+	})
+	if err != nil {
+		addClientError(diags, summary, err)
+	}
+	return sessions
+}
+
+// sessionListAttribute is the computed list of sessions of the session list data sources.
+func sessionListAttribute(description, devicesNote, identityNote string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: description,
+		NestedObject:        schema.NestedAttributeObject{Attributes: sessionAttributes(devicesNote, identityNote)},
+	}
+}
+
+// activeFilterAttribute is the optional active filter of the session list data sources.
+func activeFilterAttribute() schema.BoolAttribute {
+	return schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "`true` returns only sessions that are neither revoked nor expired, `false` only those that are. " +
+			"Defaults to all sessions.",
+	}
 }
 
 // sessionAttributes returns the computed attributes of a session; the notes say when devices and

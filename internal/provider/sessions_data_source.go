@@ -25,18 +25,14 @@ type sessionsDataSource struct {
 
 // sessionsDataSourceModel is the configuration and result of kratos_sessions.
 type sessionsDataSourceModel struct {
-	Active   types.Bool     `tfsdk:"active"`
-	Limit    types.Int64    `tfsdk:"limit"`
-	Expand   types.Set      `tfsdk:"expand"`
-	Sessions []sessionModel `tfsdk:"sessions"`
+	sessionListModel
+	Limit  types.Int64 `tfsdk:"limit"`
+	Expand types.Set   `tfsdk:"expand"`
 }
 
 // NewSessionsDataSource returns the kratos_sessions data source.
-func NewSessionsDataSource() datasource.DataSource { return &sessionsDataSource{} }
-
-// Metadata names the data source.
-func (d *sessionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_sessions"
+func NewSessionsDataSource() datasource.DataSource {
+	return &sessionsDataSource{dataSourceBase{typeName: "sessions"}}
 }
 
 // Schema describes the data source.
@@ -52,12 +48,8 @@ func (d *sessionsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"Must be at least 1. Defaults to no limit.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
-			"expand": sessionExpandAttribute(),
-			"sessions": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The sessions, newest first.",
-				NestedObject:        schema.NestedAttributeObject{Attributes: sessionAttributes(devicesWhenExpanded, identityWhenExpanded)},
-			},
+			"expand":   sessionExpandAttribute(),
+			"sessions": sessionListAttribute("The sessions, newest first.", devicesWhenExpanded, identityWhenExpanded),
 		},
 	}
 }
@@ -65,10 +57,9 @@ func (d *sessionsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 // Read walks the session pages.
 func (d *sessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg sessionsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	client := d.configAndClient(ctx, req.Config, &cfg, &resp.Diagnostics)
 	expand := sessionExpansionFrom(ctx, cfg.Expand, &resp.Diagnostics)
-	client := d.data.clientOrError(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	limit := cfg.Limit.ValueInt64()
@@ -77,26 +68,9 @@ func (d *sessionsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		Expand:   expand.query(),
 		PageSize: pageSize(limit, sessionsPageSize),
 	})
-	sessions, err := collectUpTo(seq, limit, func(s *kratosclient.Session) (sessionModel, bool) {
-		m, diags := newSessionModel(ctx, s, "", expand)
-		resp.Diagnostics.Append(diags...)
-		return m, true
-	})
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Unable to List Sessions", err)
-	}
+	cfg.Sessions = listSessionModels(ctx, seq, limit, "", expand, "Unable to List Sessions", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg.Sessions = sessions
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
-}
-
-// activeFilterAttribute is the optional active filter of the session list data sources.
-func activeFilterAttribute() schema.BoolAttribute {
-	return schema.BoolAttribute{
-		Optional: true,
-		MarkdownDescription: "`true` returns only sessions that are neither revoked nor expired, `false` only those that are. " +
-			"Defaults to all sessions.",
-	}
 }

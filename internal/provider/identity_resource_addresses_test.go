@@ -1,0 +1,270 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+// multiCount identities are created at once: Kratos orders an identity's addresses by their
+// random IDs, so with several identities some list backup_email before email and some after,
+// and a patch index computed in the wrong order fails for at least one of them with
+// probability 1 - 2^-multiCount.
+const multiCount = 4
+
+// TestAccIdentityResource_multipleAddresses verifies the second of two addresses, then both,
+// then changes one, on identities of the multi schema whose traits produce two verifiable
+// addresses; each change is one PATCH per identity and re-planning is empty.
+func TestAccIdentityResource_multipleAddresses(t *testing.T) {
+	env := newIdentityEnv(t)
+	const password, password2 = "multi-Passw0rd-for-test", "multi-Passw0rd-changed"
+	emails, backups, renamed := make([]string, multiCount), make([]string, multiCount), make([]string, multiCount)
+	for i := range multiCount {
+		emails[i], backups[i], renamed[i] = randomEmail("multi"), randomEmail("backup"), randomEmail("renamed")
+	}
+	const first = "kratos_identity.m0"
+	// cfg writes multiCount identities; verified is an HCL expression using email and backup.
+	// Each depends on the one before: Kratos on in-memory SQLite answers concurrent updates
+	// with 400 "Unable to serialize access due to a concurrent update", which the client
+	// does not retry (reported to the lead).
+	cfg := func(mail []string, verified, metadata string, pw ...string) string {
+		pass := password
+		if len(pw) > 0 {
+			pass = pw[0]
+		}
+		var hcl strings.Builder
+		for i := range multiCount {
+			dependsOn := ""
+			if i > 0 {
+				dependsOn = fmt.Sprintf("depends_on = [kratos_identity.m%d]", i-1)
+			}
+			v := strings.NewReplacer("EMAIL", fmt.Sprintf("%q", mail[i]), "BACKUP", fmt.Sprintf("%q", backups[i])).Replace(verified)
+			fmt.Fprintf(&hcl, `
+resource "kratos_identity" "m%d" {
+  schema_id          = "multi"
+  traits             = jsonencode({ email = %q, backup_email = %q })
+  password           = %q
+  metadata_public    = jsonencode({ n = %q })
+  verified_addresses = %s
+  %s
+}
+`, i, mail[i], backups[i], pass, metadata, v, dependsOn)
+		}
+		return env.config(hcl.String())
+	}
+	const (
+		backupOnly = `[upper(BACKUP)]`
+		both       = `[EMAIL, BACKUP]`
+	)
+	// verified checks in Kratos which of each identity's two addresses are verified.
+	verified := func(mail []string, wantEmail, wantBackup bool) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			for i := range multiCount {
+				rs, ok := s.RootModule().Resources[fmt.Sprintf("kratos_identity.m%d", i)]
+				if !ok {
+					return fmt.Errorf("kratos_identity.m%d not in state", i)
+				}
+				id, err := testClient(t).GetIdentity(t.Context(), rs.Primary.ID)
+				if err != nil {
+					return err
+				}
+				got := map[string]bool{}
+				for _, a := range id.VerifiableAddresses {
+					got[a.Value] = a.Verified
+				}
+				if len(got) != 2 || got[mail[i]] != wantEmail || got[backups[i]] != wantBackup {
+					return fmt.Errorf("identity %d: verified %v, want %s=%t and %s=%t", i, got, mail[i], wantEmail, backups[i], wantBackup)
+				}
+				// The state lists the addresses in the order GET does.
+				var stateOrder []string
+				for j := range 2 {
+					stateOrder = append(stateOrder, rs.Primary.Attributes[fmt.Sprintf("verifiable_addresses.%d.value", j)])
+				}
+				apiOrder := make([]string, 0, 2)
+				for _, a := range id.VerifiableAddresses {
+					apiOrder = append(apiOrder, a.Value)
+				}
+				if !slices.Equal(stateOrder, apiOrder) {
+					return fmt.Errorf("identity %d: state lists addresses %v, Kratos %v", i, stateOrder, apiOrder)
+				}
+			}
+			return nil
+		}
+	}
+	writes := func(patch, put int) resource.TestCheckFunc {
+		return env.expectRequests(map[string]int{"PATCH /admin/identities": patch, "PUT /admin/identities": put, "POST /admin/identities": 0})
+	}
+	empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				// Only the second address is verified on create, spelled in upper case.
+				PreConfig: env.reset,
+				Config:    cfg(emails, backupOnly, "a"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectRequests(map[string]int{"POST /admin/identities": multiCount, "PATCH /admin/identities": 0}),
+					verified(emails, false, true),
+				),
+			},
+			{Config: cfg(emails, backupOnly, "a"), ConfigPlanChecks: empty},
+			{
+				// Both: one PATCH per identity, at the index GET lists the first address at.
+				PreConfig: env.reset,
+				Config:    cfg(emails, both, "a"),
+				Check:     resource.ComposeAggregateTestCheckFunc(writes(multiCount, 0), verified(emails, true, true)),
+			},
+			{Config: cfg(emails, both, "a"), ConfigPlanChecks: empty},
+			{
+				// A new email, verified in the same PATCH that changes the traits; the backup stays verified.
+				PreConfig: env.reset,
+				Config:    cfg(renamed, both, "a"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					writes(multiCount, 0),
+					verified(renamed, true, true),
+					checkLogin(t, renamed[0], password, true),
+				),
+			},
+			{Config: cfg(renamed, both, "a"), ConfigPlanChecks: empty},
+			{
+				// Only metadata changes: the addresses and credentials are known in the plan and
+				// Kratos keeps their order (an inconsistent result would fail the apply).
+				PreConfig: env.reset,
+				Config:    cfg(renamed, both, "b"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(first, tfjsonpath.New("verifiable_addresses"), knownvalue.ListSizeExact(2)),
+					plancheck.ExpectKnownValue(first, tfjsonpath.New("credentials"), knownvalue.MapSizeExact(1)),
+					plancheck.ExpectUnknownValue(first, tfjsonpath.New("updated_at")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(writes(multiCount, 0), verified(renamed, true, true)),
+			},
+			{
+				// Dropping an address from verified_addresses sends nothing, does not un-verify it,
+				// and plans every computed value as known.
+				PreConfig: env.reset,
+				Config:    cfg(renamed, `[EMAIL]`, "b"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(first, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(first, tfjsonpath.New("updated_at"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(first, tfjsonpath.New("verifiable_addresses"), knownvalue.ListSizeExact(2)),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(writes(0, 0), verified(renamed, true, true)),
+			},
+			{
+				// The second address un-verified outside Terraform while listed: the plan shows it, one PATCH fixes it.
+				PreConfig: func() {
+					for i := range multiCount {
+						unverify(t, renamed[i], backups[i])
+					}
+					env.reset()
+				},
+				Config: cfg(renamed, both, "b"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(first, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(first, tfjsonpath.New("verifiable_addresses")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(writes(multiCount, 0), verified(renamed, true, true)),
+			},
+			{Config: cfg(renamed, both, "b"), ConfigPlanChecks: empty},
+			{
+				// A new password with the first address un-verified outside Terraform: one PUT, then
+				// one PATCH at the index the PUT's answer, ordered by address ID, gives.
+				PreConfig: func() {
+					for i := range multiCount {
+						unverify(t, renamed[i])
+					}
+					env.reset()
+				},
+				Config: cfg(renamed, both, "b", password2),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					writes(multiCount, multiCount),
+					verified(renamed, true, true),
+					checkLogin(t, renamed[multiCount-1], password2, true),
+				),
+			},
+			{Config: cfg(renamed, both, "b", password2), ConfigPlanChecks: empty},
+			{
+				// Import by ID in a non-canonical spelling.
+				ResourceName: first,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					rs, ok := s.RootModule().Resources[first]
+					if !ok {
+						return "", fmt.Errorf("%s not in state", first)
+					}
+					return "{" + strings.ToUpper(rs.Primary.ID) + "}", nil
+				},
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password", "verified_addresses"},
+			},
+		},
+	})
+}
+
+// TestAccIdentityResource_unknownAtPlan plans with traits and verified_addresses that are
+// unknown until apply: wholly unknown, and a set with an unknown element.
+func TestAccIdentityResource_unknownAtPlan(t *testing.T) {
+	env := newIdentityEnv(t)
+	email, email2 := randomEmail("unknown"), randomEmail("unknown2")
+	cfg := func(mail, verifiedInput, verified string) string {
+		return env.config(fmt.Sprintf(`
+resource "terraform_data" "email" {
+  input = %q
+}
+resource "terraform_data" "verified" {
+  input = %s
+}
+resource "kratos_identity" "test" {
+  schema_id          = "default"
+  traits             = jsonencode({ email = terraform_data.email.output })
+  verified_addresses = %s
+}
+`, mail, verifiedInput, verified))
+	}
+	const wholly = "toset(terraform_data.verified.output)"
+	addresses := func(mail string, wantVerified bool) resource.TestCheckFunc {
+		return checkIdentity(t, func(id *kratosclient.Identity) error {
+			if len(id.VerifiableAddresses) != 1 || id.VerifiableAddresses[0].Value != mail || id.VerifiableAddresses[0].Verified != wantVerified {
+				return fmt.Errorf("want %s verified=%t, Kratos has %+v", mail, wantVerified, id.VerifiableAddresses)
+			}
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(email, "[]", wholly),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(identityAddr, tfjsonpath.New("traits")),
+				}},
+				Check: addresses(email, false),
+			},
+			{
+				// Traits unchanged, verified_addresses unknown until apply: the addresses must be unknown in the plan.
+				Config: cfg(email, fmt.Sprintf("[%q]", email), wholly),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(identityAddr, tfjsonpath.New("verifiable_addresses")),
+				}},
+				Check: addresses(email, true),
+			},
+			{
+				// A set whose element is unknown until apply.
+				Config: cfg(email2, "[]", "[terraform_data.email.output]"),
+				Check:  addresses(email2, true),
+			},
+			{Config: cfg(email2, "[]", "[terraform_data.email.output]"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}

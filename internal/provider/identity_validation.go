@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,28 +47,22 @@ var hashPrefixDescriptions = func() []string {
 }()
 
 // hashedPasswordValidator accepts only hash formats Kratos v1.3.1 can import.
-type hashedPasswordValidator struct{}
+type hashedPasswordValidator = knownStringValidator[hashedPasswordRule]
 
-// Description says what the validator accepts.
-func (hashedPasswordValidator) Description(context.Context) string {
+// hashedPasswordRule is the rule of hashedPasswordValidator.
+type hashedPasswordRule struct{}
+
+func (hashedPasswordRule) description() string {
 	return "must be a password hash in a format Kratos v1.3.1 imports: " + strings.Join(hashPrefixDescriptions, "; ")
 }
 
-// MarkdownDescription says what the validator accepts.
-func (v hashedPasswordValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-// ValidateString checks a known value without ever echoing it: it is a secret.
-func (v hashedPasswordValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+// problem never echoes the value: it is a secret.
+func (r hashedPasswordRule) problem(value string) (string, string) {
+	if hashFormatKnown(value) {
+		return "", ""
 	}
-	if hashFormatKnown(req.ConfigValue.ValueString()) {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Unrecognised password hash format",
-		fmt.Sprintf("Kratos v1.3.1 would reject this hash (its value is not shown because it is secret). The value %s.", v.Description(ctx)))
+	return "Unrecognised password hash format",
+		fmt.Sprintf("Kratos v1.3.1 would reject this hash (its value is not shown because it is secret). The value %s.", r.description())
 }
 
 // hashFormatKnown reports whether Kratos recognises the hash's format.
@@ -131,24 +124,20 @@ func jsonPointer(tokens []string) string {
 }
 
 // metadataValidator rejects a bare number: Kratos v1.3.1 stores one, and every later read of the identity fails with HTTP 500.
-type metadataValidator struct{}
+type metadataValidator = knownStringValidator[metadataRule]
 
-// Description says what the validator accepts.
-func (metadataValidator) Description(context.Context) string {
+// metadataRule is the rule of metadataValidator.
+type metadataRule struct{}
+
+func (metadataRule) description() string {
 	return "must be a JSON object, array, string, boolean or null; Kratos v1.3.1 stores a bare number so that the identity can no longer be read (HTTP 500)"
 }
 
-// MarkdownDescription says what the validator accepts.
-func (v metadataValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-// ValidateString checks a known value.
-func (v metadataValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if doc, err := decodeJSON(req.ConfigValue.ValueString()); err == nil {
+func (r metadataRule) problem(value string) (string, string) {
+	if doc, err := decodeJSON(value); err == nil {
 		if _, isNumber := doc.(json.Number); isNumber {
-			resp.Diagnostics.AddAttributeError(req.Path, "Unsupported metadata", fmt.Sprintf("The value %s: wrap the number in an object, for example {\"value\": 1}.", v.Description(ctx)))
+			return "Unsupported metadata", fmt.Sprintf("The value %s: wrap the number in an object, for example {\"value\": 1}.", r.description())
 		}
 	}
+	return "", ""
 }

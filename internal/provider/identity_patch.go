@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -151,36 +152,56 @@ func canonicalNumber(n json.Number) json.Number {
 	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 }
 
-// verificationOps returns the operations that mark each of want as verified. current is
-// the identity's verifiable addresses in the order Kratos reads them from its database (by
-// ID, as GET returns them), which is what a patch's indices refer to: an address found there
-// (compared case-insensitively) is patched in place by index, a new one is appended, and
-// Kratos keeps an appended entry when the traits produce the same address.
+// newAddressID is the ID sent for an address whose verification changes: Kratos stores such
+// an address as a new row and, for the zero UUID, picks a new ID.
+const newAddressID = "00000000-0000-0000-0000-000000000000"
+
+// addressEntry is one element of the verifiable_addresses array a patch sends.
+type addressEntry struct {
+	ID string `json:"id,omitempty"`
+	kratosclient.VerifiableAddressImport
+}
+
+// verificationOps returns the operation that marks each of want as verified, or nil when
+// current already lists them all as verified. It replaces the whole verifiable_addresses
+// array rather than patching an entry by index, because Kratos refuses the test operation
+// that could guard an index: with a stale current, an index could point at another address.
+// The array holds current with every wanted address marked verified, and appends the wanted
+// addresses current lacks. Kratos then re-derives the addresses from the traits, keeping per
+// value and channel the state supplied here and dropping entries the traits do not produce;
+// so a stale current can at worst leave a wanted address unverified, never verify another.
+//
+// Kratos decodes the array onto the addresses it read from its database (ordered by ID), so
+// a field an entry leaves out comes from the address at the same position. current is in that
+// order, so an unchanged entry keeps its own ID; a changed or new entry carries the zero ID,
+// because with a stale current the ID at its position may belong to an address Kratos keeps,
+// and storing a second row under that ID fails with 409 Conflict.
 func verificationOps(current []kratosclient.VerifiableAddress, want []string) []kratosclient.PatchOp {
-	var ops []kratosclient.PatchOp
+	entries := make([]addressEntry, 0, len(current)+len(want))
+	for _, a := range current {
+		entries = append(entries, addressEntry{VerifiableAddressImport: kratosclient.VerifiableAddressImport{
+			Value: a.Value, Via: a.Via, Verified: a.Verified, Status: a.Status,
+		}})
+	}
+	changed := false
 	for _, addr := range want {
 		norm := normalizeAddress(addr)
-		idx := -1
-		for i, a := range current {
-			if normalizeAddress(a.Value) == norm {
-				idx = i
-				break
-			}
-		}
+		i := slices.IndexFunc(entries, func(e addressEntry) bool { return normalizeAddress(e.Value) == norm })
 		switch {
-		case idx >= 0 && current[idx].Verified:
+		case i < 0:
+			entries = append(entries, addressEntry{ID: newAddressID, VerifiableAddressImport: verifiedAddressImport(addr)})
+		case entries[i].Verified:
 			continue
-		case idx >= 0:
-			base := "/verifiable_addresses/" + strconv.Itoa(idx)
-			ops = append(ops,
-				kratosclient.PatchOp{Op: "replace", Path: base + "/verified", Value: json.RawMessage("true")},
-				kratosclient.PatchOp{Op: "replace", Path: base + "/status", Value: json.RawMessage(`"completed"`)})
 		default:
-			entry, _ := json.Marshal(verifiedAddressImport(addr))
-			ops = append(ops, kratosclient.PatchOp{Op: "add", Path: "/verifiable_addresses/-", Value: entry})
+			entries[i].ID, entries[i].Verified, entries[i].Status = newAddressID, true, "completed"
 		}
+		changed = true
 	}
-	return ops
+	if !changed {
+		return nil
+	}
+	value, _ := json.Marshal(entries) // strings and booleans only: cannot fail
+	return []kratosclient.PatchOp{{Op: "replace", Path: "/verifiable_addresses", Value: value}}
 }
 
 // verifiedAddressImport is the verified entry sent for an address: email when it has an @,

@@ -182,25 +182,70 @@ func TestComputeIdentityPatchInvalidJSON(t *testing.T) {
 func TestVerificationOps(t *testing.T) {
 	t.Parallel()
 	current := []kratosclient.VerifiableAddress{
-		{Value: "a@x.io", Via: "email", Verified: true, Status: "completed"},
-		{Value: "b@x.io", Via: "email", Status: "pending"},
+		{ID: "2", Value: "b@x.io", Via: "email", Status: "pending"},
+		{ID: "1", Value: "a@x.io", Via: "email", Verified: true, Status: "completed"},
+		{ID: "3", Value: "c@x.io", Via: "email", Status: "sent"},
 	}
-	ops := verificationOps(current, []string{"A@x.io", " B@X.io", "c@x.io", "+4912345"})
-	var got []string
-	for _, op := range ops {
-		got = append(got, op.Op+" "+op.Path+" "+string(op.Value))
+	const (
+		a        = `{"value":"a@x.io","verified":true,"via":"email","status":"completed"}`
+		bPending = `{"value":"b@x.io","verified":false,"via":"email","status":"pending"}`
+		bDone    = `{"id":"00000000-0000-0000-0000-000000000000","value":"b@x.io","verified":true,"via":"email","status":"completed"}`
+		cSent    = `{"value":"c@x.io","verified":false,"via":"email","status":"sent"}`
+	)
+	cases := []struct {
+		name    string
+		current []kratosclient.VerifiableAddress
+		want    []string
+		// array is the expected value of the single replace of /verifiable_addresses, where changed
+		// and new entries carry the zero ID; "" means no operation.
+		array string
+	}{
+		{name: "nothing wanted", current: current},
+		{name: "nothing known, nothing wanted"},
+		{name: "already verified, any spelling", current: current, want: []string{" A@X.io "}},
+		{
+			// The order is kept, the verified address not listed stays verified, the other one stays as it is.
+			name: "one to verify", current: current, want: []string{"B@x.io"},
+			array: "[" + bDone + "," + a + "," + cSent + "]",
+		},
+		{
+			name: "one to verify and one verified", current: current, want: []string{"a@x.io", "b@x.io"},
+			array: "[" + bDone + "," + a + "," + cSent + "]",
+		},
+		{
+			// Addresses the list lacks are appended once, by channel: the traits of the same patch may produce them.
+			name: "new addresses", current: current, want: []string{"D@x.io", " d@x.io", "+4912345"},
+			array: "[" + bPending + "," + a + "," + cSent + `,{"id":"00000000-0000-0000-0000-000000000000","value":"d@x.io","verified":true,"via":"email","status":"completed"},` +
+				`{"id":"00000000-0000-0000-0000-000000000000","value":"+4912345","verified":true,"via":"sms","status":"completed"}]`,
+		},
+		{
+			name: "empty list", want: []string{"a@x.io"},
+			array: `[{"id":"00000000-0000-0000-0000-000000000000","value":"a@x.io","verified":true,"via":"email","status":"completed"}]`,
+		},
+		{
+			// A stale list (the traits changed outside Terraform): the operation names no index, so
+			// Kratos can only keep b verified if the traits still produce it.
+			name: "stale list", current: []kratosclient.VerifiableAddress{{Value: "b@x.io", Via: "email", Status: "pending"}},
+			want: []string{"b@x.io"}, array: "[" + bDone + "]",
+		},
 	}
-	want := []string{
-		`replace /verifiable_addresses/1/verified true`,
-		`replace /verifiable_addresses/1/status "completed"`,
-		`add /verifiable_addresses/- {"value":"c@x.io","verified":true,"via":"email","status":"completed"}`,
-		`add /verifiable_addresses/- {"value":"+4912345","verified":true,"via":"sms","status":"completed"}`,
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("operations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	if ops := verificationOps(current, []string{"a@x.io"}); ops != nil {
-		t.Errorf("an address already verified needs no operation, got %v", ops)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ops := verificationOps(tc.current, tc.want)
+			if tc.array == "" {
+				if ops != nil {
+					t.Fatalf("want no operation, got %v", ops)
+				}
+				return
+			}
+			if len(ops) != 1 || ops[0].Op != "replace" || ops[0].Path != "/verifiable_addresses" {
+				t.Fatalf("want one replace of /verifiable_addresses, got %v", ops)
+			}
+			if got := string(ops[0].Value); got != tc.array {
+				t.Errorf("array:\n%s\nwant:\n%s", got, tc.array)
+			}
+		})
 	}
 }
 

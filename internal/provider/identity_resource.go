@@ -484,8 +484,8 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 			addWriteError(ctx, client, &resp.Diagnostics, "Unable to Update Identity", id, body.Traits, err)
 			return
 		}
-		// Kratos applies a patch to the identity as read from its database, whose addresses
-		// are ordered by ID; the PUT answer lists them in trait order.
+		// The verification patch lists the addresses in the order Kratos reads them from its
+		// database (by ID), so that each keeps its ID; the PUT answer lists them in trait order.
 		current, ops = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }), nil
 	}
 	ops = append(ops, verificationOps(current, want)...)

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +19,8 @@ import (
 
 // multiCount identities are created at once: Kratos orders an identity's addresses by their
 // random IDs, so with several identities some list backup_email before email and some after,
-// and a patch index computed in the wrong order fails for at least one of them with
-// probability 1 - 2^-multiCount.
+// and an address array sent in the wrong order mixes up the addresses' IDs for at least one
+// of them with probability 1 - 2^-multiCount.
 const multiCount = 4
 
 // TestAccIdentityResource_multipleAddresses verifies the second of two addresses, then both,
@@ -119,7 +121,7 @@ resource "kratos_identity" "m%d" {
 			},
 			{Config: cfg(emails, backupOnly, "a"), ConfigPlanChecks: empty},
 			{
-				// Both: one PATCH per identity, at the index GET lists the first address at.
+				// Both: one PATCH per identity, replacing the address array.
 				PreConfig: env.reset,
 				Config:    cfg(emails, both, "a"),
 				Check:     resource.ComposeAggregateTestCheckFunc(writes(multiCount, 0), verified(emails, true, true)),
@@ -178,7 +180,7 @@ resource "kratos_identity" "m%d" {
 			{Config: cfg(renamed, both, "b"), ConfigPlanChecks: empty},
 			{
 				// A new password with the first address un-verified outside Terraform: one PUT, then
-				// one PATCH at the index the PUT's answer, ordered by address ID, gives.
+				// one PATCH with the addresses of the PUT's answer, ordered by address ID.
 				PreConfig: func() {
 					for i := range multiCount {
 						unverify(t, renamed[i])
@@ -265,6 +267,103 @@ resource "kratos_identity" "test" {
 				Check:  addresses(email2, true),
 			},
 			{Config: cfg(email2, "[]", "[terraform_data.email.output]"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
+
+// TestAccIdentityResource_staleAddresses verifies an address with refresh disabled after the
+// traits changed outside Terraform, so the state's address list is stale: the email moved to
+// backup_email and a new email took its place at the position (by address ID) the email has in
+// the state. A patch by index would verify the new email; the provider must verify only the
+// listed one. Terraform and OpenTofu then report the traits Kratos has as an inconsistent result.
+func TestAccIdentityResource_staleAddresses(t *testing.T) {
+	env := newIdentityEnv(t)
+	email, backup := randomEmail("stale"), randomEmail("stalebackup")
+	var id, intruder string
+	stateIndex := -1
+	cfg := func(verified string) string {
+		return env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id          = "multi"
+  traits             = jsonencode({ email = %q, backup_email = %q })
+  verified_addresses = [%q]
+}
+`, email, backup, verified))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		AdditionalCLIOptions:     &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(backup),
+				Check: func(s *terraform.State) error {
+					rs, ok := s.RootModule().Resources[identityAddr]
+					if !ok {
+						return fmt.Errorf("%s not in state", identityAddr)
+					}
+					id = rs.Primary.ID
+					for i := range 2 {
+						if rs.Primary.Attributes[fmt.Sprintf("verifiable_addresses.%d.value", i)] == email {
+							stateIndex = i
+						}
+					}
+					if stateIndex < 0 {
+						return fmt.Errorf("%s not among the verifiable addresses in state: %v", email, rs.Primary.Attributes)
+					}
+					return nil
+				},
+			},
+			{
+				// Out of band: email becomes a new address and the old one moves to backup_email,
+				// repeated until Kratos lists the new address where the state lists the old one.
+				PreConfig: func() {
+					c := testClient(t)
+					for range 40 {
+						intruder = randomEmail("intruder")
+						traits, _ := json.Marshal(map[string]string{"email": intruder, "backup_email": email})
+						got, err := c.PatchIdentity(t.Context(), id, []kratosclient.PatchOp{{Op: "replace", Path: "/traits", Value: traits}})
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err = c.GetIdentity(t.Context(), got.ID)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(got.VerifiableAddresses) == 2 && got.VerifiableAddresses[stateIndex].Value == intruder {
+							env.reset()
+							return
+						}
+					}
+					t.Fatal("Kratos never listed the new address at the stale index")
+				},
+				// The apply fails either way: Kratos's traits are not the planned ones, and a patch
+				// by index would also leave the listed address unverified. The next step checks Kratos.
+				Config:      cfg(email),
+				ExpectError: regexp.MustCompile(`inconsistent result after apply|Address not produced by the traits`),
+			},
+			{
+				// Only the listed address is verified, with one PATCH; backup_email's old value is gone.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectRequests(map[string]int{"PATCH /admin/identities": 1, "PUT /admin/identities": 0}),
+					func(*terraform.State) error {
+						got, err := testClient(t).GetIdentity(t.Context(), id)
+						if err != nil {
+							return err
+						}
+						verified := map[string]bool{}
+						for _, a := range got.VerifiableAddresses {
+							verified[a.Value] = a.Verified
+						}
+						if len(verified) != 2 || !verified[email] || verified[intruder] {
+							return fmt.Errorf("want only %s verified (and %s not), Kratos has %v", email, intruder, verified)
+						}
+						return nil
+					},
+				),
+			},
 		},
 	})
 }

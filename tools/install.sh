@@ -26,11 +26,25 @@ build() {
 	echo "tools: built $name in $((SECONDS - start))s"
 }
 
+# ensure_cc installs a C compiler from Debian's packages when there is none: Kratos's SQLite
+# driver needs cgo.
+ensure_cc() {
+	command -v "${CC:-cc}" >/dev/null 2>&1 && return
+	echo "tools: no C compiler found; installing gcc from Debian's packages"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gcc libc6-dev
+}
+
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(kratos terraform tofu tfplugindocs)
 for tool in "${wanted[@]}"; do
 	case $tool in
-	kratos) CGO_ENABLED=1 build kratos kratos github.com/ory/kratos -tags sqlite ;;
+	kratos)
+		ensure_cc
+		CGO_ENABLED=1 build kratos kratos github.com/ory/kratos -tags sqlite
+		;;
 	terraform) CGO_ENABLED=0 build terraform terraform github.com/hashicorp/terraform ;;
 	tofu) CGO_ENABLED=0 build tofu tofu github.com/opentofu/opentofu/cmd/tofu -ldflags=-X=github.com/opentofu/opentofu/version.dev=no ;;
 	tfplugindocs) CGO_ENABLED=0 build tfplugindocs docs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -158,7 +159,7 @@ func send(ctx context.Context, c *http.Client, method, target string, body any) 
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
-		return nil, fmt.Errorf("kratostest: %w", err)
+		return nil, fmt.Errorf("kratostest: %s request: %w", method, withoutURL(err))
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -166,7 +167,7 @@ func send(ctx context.Context, c *http.Client, method, target string, body any) 
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("kratostest: %s %s: %w", method, req.URL.Path, err)
+		return nil, fmt.Errorf("kratostest: %s %s: %w", method, req.URL.Path, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -251,13 +252,23 @@ func csrfToken(flow []byte) string {
 func flowParam(link string) (string, error) {
 	u, err := url.Parse(link)
 	if err != nil {
-		return "", fmt.Errorf("kratostest: recovery link: %w", err)
+		return "", fmt.Errorf("kratostest: recovery link: %w", withoutURL(err))
 	}
 	id := u.Query().Get("flow")
 	if id == "" {
 		return "", fmt.Errorf("kratostest: recovery link %s has no flow parameter", redactToken(link))
 	}
 	return id, nil
+}
+
+// withoutURL strips the *url.Error that net/http and net/url wrap errors in: its text quotes the
+// whole URL, which for a recovery link includes the token.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // redactToken hides a recovery token in a URL meant for an error message.

@@ -283,3 +283,18 @@ func do(t *testing.T, req *http.Request, want int, out any) {
 		}
 	}
 }
+
+// TestRecoveryTokenNeverInErrors proves that a recovery link's token stays out of the error
+// text when the link cannot be opened or parsed: net/http's and net/url's errors quote the whole URL.
+func TestRecoveryTokenNeverInErrors(t *testing.T) {
+	// Nothing listens on port 1, so the request fails without an answer.
+	inst := &Instance{PublicURL: "http://127.0.0.1:1", transport: &http.Transport{}}
+	const secret = "s3cr3t-recovery-token"
+	err := inst.CompleteRecoveryLink(t.Context(), "http://127.0.0.1:1/self-service/recovery?flow=f&token="+secret)
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("unreachable link: error %v; want an error without the token", err)
+	}
+	if _, err := flowParam("http://[::1/self-service/recovery?flow=f&token=" + secret); err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("unparsable link: error %v; want an error without the token", err)
+	}
+}

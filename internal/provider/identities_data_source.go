@@ -26,9 +26,6 @@ var _ datasource.DataSourceWithConfigure = (*identitiesDataSource)(nil)
 // identities. Tests lower it to prove the paging.
 var identitiesPageSize = 1000
 
-// identityStateValues are the states an identity can be in.
-var identityStateValues = []string{"active", "inactive"}
-
 // loadCredentialsType is sent as include_credential so that Kratos lists each identity's
 // credentials (it omits them unless include_credential or an identifier filter is given).
 // link_recovery is an internal type no identity holds, so no credential secret is ever returned.
@@ -91,8 +88,8 @@ func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"state": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Only the identities in this state. Allowed values: %s. Defaults to all states. "+
-					"Kratos cannot filter by state, so all matching pages are still read.", backtickList(identityStateValues)),
-				Validators: []validator.String{stringvalidator.OneOf(identityStateValues...)},
+					"Kratos cannot filter by state, so all matching pages are still read.", quotedList(identityStates)),
+				Validators: []validator.String{stringvalidator.OneOf(identityStates...)},
 			},
 			"limit": schema.Int64Attribute{
 				Optional: true,

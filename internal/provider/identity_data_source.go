@@ -71,7 +71,7 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		ElementType: types.StringType,
 		MarkdownDescription: fmt.Sprintf("Credential types whose configuration to read into `credentials_config`. Allowed values: %s. "+
 			"Defaults to none. The configuration can hold secrets (password hashes, social sign-in tokens), which then end up "+
-			"in the Terraform state: ask only for what you need.", backtickList(includeCredentialValues)),
+			"in the Terraform state: ask only for what you need.", quotedList(includeCredentialValues)),
 		Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(includeCredentialValues...))},
 	}
 	attrs["credentials_config"] = schema.MapAttribute{

@@ -624,7 +624,7 @@ func checkVerified(id *kratosclient.Identity, want []string, diags *diag.Diagnos
 	diags.AddAttributeError(path.Root("verified_addresses"), "Address not produced by the traits",
 		fmt.Sprintf("Kratos did not keep %s verified: only addresses derived from the traits through the identity schema's "+
 			"verification settings can be verified, and identity %s has %s. Fix the traits or remove the address from verified_addresses.",
-			quotedList(missing), id.ID, orNone(have)))
+			quotedList(missing), id.ID, describeAddresses(have)))
 }
 
 // verifiedSubset keeps the addresses of prior that Kratos lists as verified, in their configured spelling.
@@ -722,8 +722,8 @@ func quotedList(values []string) string {
 	}
 }
 
-// orNone renders a list of addresses, or "none".
-func orNone(values []string) string {
+// describeAddresses renders the addresses an identity has, or says it has none.
+func describeAddresses(values []string) string {
 	if len(values) == 0 {
 		return "no verifiable addresses"
 	}

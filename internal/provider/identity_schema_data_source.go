@@ -57,7 +57,7 @@ func (d *identitySchemaDataSource) Read(ctx context.Context, req datasource.Read
 	if kratosclient.IsNotFound(err) {
 		detail := fmt.Sprintf("Kratos has no identity schema %q (it answered 404).", id)
 		if ids, err := schemaIDs(ctx, client); err == nil {
-			detail += fmt.Sprintf(" Configured schema IDs: %s.", backtickList(ids))
+			detail += fmt.Sprintf(" Configured schema IDs: %s.", quotedList(ids))
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Identity schema not found",
 			detail+" Use one of the IDs under identity.schemas in the Kratos configuration.")

@@ -13,7 +13,7 @@ func TestAccIdentitySchemaDataSource_basic(t *testing.T) {
 		{
 			Config: `data "kratos_identity_schema" "nope" { id = "no-such-schema" }`,
 			ExpectError: expectError("Identity schema not found", `"no-such-schema"`,
-				"Configured schema IDs: "+backtickList(testKratos.SchemaIDs())+".", "identity.schemas"),
+				"Configured schema IDs: "+quotedList(testKratos.SchemaIDs())+".", "identity.schemas"),
 		},
 		{
 			Config: `data "kratos_identity_schema" "employee" { id = "employee" }`,

@@ -83,7 +83,9 @@ func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"Self-hosted Kratos needs none. Defaults to the `" + envAPIKey + "` environment variable.",
 			},
 			"headers": schema.MapAttribute{
-				Optional:            true,
+				Optional: true,
+				// Headers often carry credentials for a proxy, such as Authorization or X-API-Key.
+				Sensitive:           true,
 				ElementType:         types.StringType,
 				MarkdownDescription: "Extra HTTP headers sent on every request, for example to pass an authenticating proxy.",
 			},

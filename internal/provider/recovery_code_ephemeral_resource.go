@@ -45,7 +45,7 @@ func recoveryCodeAttributes() map[string]schema.Attribute {
 			Optional: true,
 			Computed: true,
 			MarkdownDescription: fmt.Sprintf("The kind of recovery flow to create. Allowed values: %s. Defaults to `%s`.",
-				backtickList(recoveryFlowTypes), recoveryFlowTypes[0]),
+				quotedList(recoveryFlowTypes), recoveryFlowTypes[0]),
 			Validators: []validator.String{stringvalidator.OneOf(recoveryFlowTypes...)},
 		},
 		"recovery_code": schema.StringAttribute{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -221,16 +220,7 @@ func sessionExpandAttribute() schema.SetAttribute {
 		Optional:    true,
 		ElementType: types.StringType,
 		MarkdownDescription: fmt.Sprintf("Extra data to load with each session. Allowed values: %s. "+
-			"`identity` fills `identity` and `devices` fills `devices`. Defaults to none; `identity_id` is always set.", backtickList(sessionExpandValues)),
+			"`identity` fills `identity` and `devices` fills `devices`. Defaults to none; `identity_id` is always set.", quotedList(sessionExpandValues)),
 		Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(sessionExpandValues...))},
 	}
-}
-
-// backtickList renders values as a Markdown list of code spans: `a`, `b`.
-func backtickList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return strings.Join(quoted, ", ")
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
-// schemaCache fetches and compiles each identity schema at most once per provider process.
+// schemaCache fetches and compiles each identity schema at most once per provider process;
+// a failed fetch is not kept, so a passing outage does not disable validation for the run.
 type schemaCache struct {
 	client  *kratosclient.Client
 	mu      sync.Mutex
@@ -40,6 +41,14 @@ func (c *schemaCache) get(ctx context.Context, id string) (*jsonschema.Schema, e
 	}
 	c.mu.Unlock()
 	e.once.Do(func() { e.schema, e.err = c.fetch(ctx, id) })
+	if e.err != nil {
+		// Forget a failure, which may be passing, so that the next plan asks again.
+		c.mu.Lock()
+		if c.entries[id] == e {
+			delete(c.entries, id)
+		}
+		c.mu.Unlock()
+	}
 	return e.schema, e.err
 }
 

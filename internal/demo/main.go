@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	cli := flag.String("cli", "terraform", "CLI to drive: terraform or tofu (from bin/)")
+	cli := flag.String("cli", "terraform", "CLI to drive, from bin/: terraform (1.5.7), terraform-current (1.15.9) or tofu")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -34,6 +34,8 @@ type demo struct {
 	root, bin, workDir, cli string
 	env                     []string
 	step, steps             int
+	// colour is whether the CLI may colour its output: only when it goes to a terminal.
+	colour bool
 }
 
 // progress prints one progress line per step.
@@ -47,7 +49,7 @@ func run(ctx context.Context, cliName string) error {
 	if err != nil {
 		return err
 	}
-	d := &demo{root: root, bin: filepath.Join(root, "bin"), steps: 8}
+	d := &demo{root: root, bin: filepath.Join(root, "bin"), steps: 8, colour: isTerminal(os.Stdout)}
 	d.cli = filepath.Join(d.bin, cliName)
 	if _, err := os.Stat(d.cli); err != nil {
 		return fmt.Errorf("%s is not built: run `make tools` first (%w)", d.cli, err)
@@ -144,13 +146,28 @@ func (d *demo) prepare(kratos *kratostest.Instance) error {
 	return nil
 }
 
-// runCLI runs the CLI in the work directory with its output shown.
+// runCLI runs the CLI in the work directory with its output shown, coloured only on a terminal.
 func (d *demo) runCLI(ctx context.Context, args ...string) error {
-	cmd := exec.CommandContext(ctx, d.cli, args...)
+	cmd := exec.CommandContext(ctx, d.cli, cliArgs(args, d.colour)...)
 	cmd.Dir, cmd.Env = d.workDir, d.env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s: %w", filepath.Base(d.cli), args[0], err)
 	}
 	return nil
+}
+
+// cliArgs adds -no-color to a CLI command's arguments unless colour is wanted; the subcommand
+// stays first.
+func cliArgs(args []string, colour bool) []string {
+	if colour || len(args) == 0 {
+		return args
+	}
+	return append([]string{args[0], "-no-color"}, args[1:]...)
+}
+
+// isTerminal reports whether f is a character device such as a terminal, not a pipe or file.
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

@@ -182,11 +182,14 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"verified_addresses": schema.SetAttribute{
 				Optional:    true,
+				Computed:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Addresses that must be verified, out of those Kratos derives from the traits (see `verifiable_addresses`); " +
 					"compared case-insensitively. They are marked verified on create and on update. Listing an address the traits do not produce " +
-					"is an error naming it. An address un-verified outside Terraform shows as a difference. Removing an address from this set does not un-verify it.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+					"is an error naming it. An address un-verified outside Terraform shows as a difference. Removing an address from this set does not un-verify it. " +
+					"Import fills it with every verified address; when it is omitted, the last value is kept and nothing is managed.",
+				PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"verifiable_addresses": schema.ListNestedAttribute{
 				Computed:            true,
@@ -247,17 +250,17 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 
+	var config identityResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
 	traitsChange := state == nil || !jsonEquivalent(plan.Traits, state.Traits) || !plan.SchemaID.Equal(state.SchemaID)
 	if traitsChange {
 		r.validateTraits(ctx, plan.SchemaID, plan.Traits, &resp.Diagnostics)
 	}
 	if state == nil || req.Plan.Raw.Equal(req.State.Raw) {
-		return
-	}
-
-	var config identityResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
 		return
 	}
 	// write tells whether Update will send anything; when it will not (for example only
@@ -269,7 +272,8 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.RecoveryAddresses = types.ListUnknown(recoveryAddressObjectType)
 		plan.Credentials = types.MapUnknown(credentialObjectType)
 	}
-	if verificationNeeded(ctx, &plan, state, &resp.Diagnostics) {
+	// Without verified_addresses in the configuration the kept value is not managed.
+	if !config.VerifiedAddresses.IsNull() && verificationNeeded(ctx, &plan, state, &resp.Diagnostics) {
 		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
 		write = true
 	}
@@ -441,7 +445,14 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	// Keep only the listed addresses that are still verified, so un-verifying shows as drift.
-	verified := verifiedSubset(ctx, state.VerifiedAddresses, id, &resp.Diagnostics)
+	// Traits are required, so a state without them has just been imported: it records every
+	// verified address, which a configuration listing them then matches.
+	verified := state.VerifiedAddresses
+	if state.Traits.IsNull() {
+		verified = allVerified(id, &resp.Diagnostics)
+	} else {
+		verified = verifiedSubset(ctx, verified, id, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(state.fill(ctx, id, verified)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -458,7 +469,8 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	id := state.ID.ValueString()
-	want := stringSet(ctx, plan.VerifiedAddresses, &resp.Diagnostics)
+	// A value kept from the state while the configuration omits it is not managed.
+	want := stringSet(ctx, config.VerifiedAddresses, &resp.Diagnostics)
 	current := verifiableAddressesFrom(ctx, state.VerifiableAddresses, &resp.Diagnostics)
 	ops, err := computeIdentityPatch(documentOf(&state), documentOf(&plan))
 	if err != nil {
@@ -641,6 +653,38 @@ func verifiedSubset(ctx context.Context, prior types.Set, id *kratosclient.Ident
 		}
 	}
 	set, d := types.SetValue(types.StringType, keep)
+	diags.Append(d...)
+	return set
+}
+
+// priorWhenUnconfigured plans a set that the configuration omits as its prior value (null on
+// create), so that an omitted optional and computed set never shows as a change.
+type priorWhenUnconfigured struct{}
+
+// Description says what the modifier does.
+func (priorWhenUnconfigured) Description(context.Context) string {
+	return "When the configuration omits the value, the prior value is kept (null on create)."
+}
+
+// MarkdownDescription says what the modifier does.
+func (m priorWhenUnconfigured) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+// PlanModifySet keeps the prior value when the configuration has none.
+func (priorWhenUnconfigured) PlanModifySet(_ context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
+	if req.ConfigValue.IsNull() && resp.PlanValue.IsUnknown() {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// allVerified is the set of an identity's verified addresses.
+func allVerified(id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
+	var values []attr.Value
+	for _, a := range id.VerifiableAddresses {
+		if a.Verified {
+			values = append(values, types.StringValue(a.Value))
+		}
+	}
+	set, d := types.SetValue(types.StringType, values)
 	diags.Append(d...)
 	return set
 }

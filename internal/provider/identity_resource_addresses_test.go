@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -370,6 +371,86 @@ resource "kratos_identity" "test" {
 					},
 				),
 			},
+		},
+	})
+}
+
+// TestAccIdentityResource_importKeepsVerifiedAddresses imports, through an import block, an
+// identity whose verified address the configuration lists: the import records every verified
+// address, so the import plans no change and the next plan is empty. A configuration that
+// omits verified_addresses plans nothing either.
+func TestAccIdentityResource_importKeepsVerifiedAddresses(t *testing.T) {
+	env := newIdentityEnv(t)
+	email := randomEmail("imported")
+	seeded := seedIdentity(t, kratosclient.CreateIdentityBody{
+		SchemaID:            "default",
+		Traits:              json.RawMessage(fmt.Sprintf(`{"email":%q}`, email)),
+		VerifiableAddresses: []kratosclient.VerifiableAddressImport{verifiedAddressImport(email)},
+	})
+	cfg := func(verified string) string {
+		return env.config(fmt.Sprintf(`
+import {
+  to = kratos_identity.test
+  id = %q
+}
+
+resource "kratos_identity" "test" {
+  schema_id = "default"
+  traits    = jsonencode({ email = %q })
+  %s
+}
+`, seeded.ID, email, verified))
+	}
+	withVerified, withoutVerified := cfg(fmt.Sprintf("verified_addresses = [%q]", email)), cfg("")
+	noop := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionNoop)}}
+	empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:        env.reset,
+				Config:           withVerified,
+				ConfigPlanChecks: noop,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("verified_addresses"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(email)})),
+				},
+				Check: env.expectRequests(map[string]int{"PATCH /admin/identities": 0, "PUT /admin/identities": 0}),
+			},
+			{Config: withVerified, ConfigPlanChecks: empty},
+			{
+				// Omitted, the recorded value is kept and nothing is sent.
+				PreConfig:        env.reset,
+				Config:           withoutVerified,
+				ConfigPlanChecks: empty,
+				Check:            env.expectRequests(map[string]int{"PATCH /admin/identities": 0, "PUT /admin/identities": 0}),
+			},
+		},
+	})
+}
+
+// TestAccIdentityResource_omittedVerifiedAddressesPlanNull creates an identity without
+// verified_addresses: the plan records null, not a value known only after apply, and
+// re-planning is empty.
+func TestAccIdentityResource_omittedVerifiedAddressesPlanNull(t *testing.T) {
+	env := newIdentityEnv(t)
+	cfg := env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id = "default"
+  traits    = jsonencode({ email = %q })
+}
+`, randomEmail("omitted")))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: env.reset,
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("verified_addresses"), knownvalue.Null()),
+				}},
+			},
+			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
 }

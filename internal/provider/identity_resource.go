@@ -191,34 +191,25 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
 				Validators:    []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
-			"verifiable_addresses": schema.ListNestedAttribute{
+			// The read-only lists and map hold plain objects, not nested attributes: Terraform 1.5's
+			// plan -generate-config-out crashes on a computed-only nested attribute.
+			"verifiable_addresses": schema.ListAttribute{
 				Computed:            true,
+				ElementType:         verifiableAddressObjectType,
 				MarkdownDescription: descVerifiableAddresses,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value":    schema.StringAttribute{Computed: true, MarkdownDescription: descAddressValue},
-					"via":      schema.StringAttribute{Computed: true, MarkdownDescription: descVerifiableAddressVia},
-					"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: descAddressVerified},
-					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: descAddressStatus},
-				}},
 			},
-			"recovery_addresses": schema.ListNestedAttribute{
+			"recovery_addresses": schema.ListAttribute{
 				Computed:            true,
+				ElementType:         recoveryAddressObjectType,
 				MarkdownDescription: descRecoveryAddresses,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value": schema.StringAttribute{Computed: true, MarkdownDescription: descAddressValue},
-					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: descRecoveryAddressVia},
-				}},
 			},
-			"credentials": schema.MapNestedAttribute{
+			"credentials": schema.MapAttribute{
 				Computed:            true,
+				ElementType:         credentialObjectType,
 				MarkdownDescription: descCredentials,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"identifiers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: descCredentialIdentifiers},
-					"version":     schema.Int64Attribute{Computed: true, MarkdownDescription: descCredentialVersion},
-				}},
 			},
 			"organization_id":  schema.StringAttribute{Computed: true, MarkdownDescription: descOrganizationID, PlanModifiers: useState},
 			"created_at":       schema.StringAttribute{Computed: true, MarkdownDescription: descCreatedAt, PlanModifiers: useState},

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -87,7 +88,7 @@ func WithBackoff(minWait, maxWait time.Duration) Option {
 	return func(c *Client) { c.minBackoff, c.maxBackoff = max(minWait, 0), max(maxWait, 0) }
 }
 
-// WithHTTPClient replaces the underlying HTTP client (for custom TLS or transports).
+// WithHTTPClient replaces the underlying HTTP client (for custom TLS or transports); New uses a copy.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.httpClient = hc } }
 
 // New returns a client for the Kratos admin API at adminURL (for example http://127.0.0.1:4434).
@@ -109,6 +110,10 @@ func New(adminURL string, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(c)
 	}
+	// A copy, so that the redirect check never changes a caller's client.
+	hc := *c.httpClient
+	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+	c.httpClient = &hc
 	return c, nil
 }
 
@@ -179,13 +184,13 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 		}
 		wait, retry := c.retryDecision(req, err, attempt)
 		if !retry || ctx.Err() != nil {
-			return nil, err
+			return nil, recordOutcome(err, attempt+1, req.idempotent)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("%w (gave up waiting to retry after: %w)", ctx.Err(), err)
+			return nil, fmt.Errorf("%w (gave up waiting to retry after: %w)", ctx.Err(), recordOutcome(err, attempt+1, req.idempotent))
 		case <-t.C:
 		}
 	}
@@ -204,18 +209,25 @@ func (c *Client) attempt(ctx context.Context, req request, payload []byte) (*res
 	if err != nil {
 		return nil, fmt.Errorf("building the %s %s request: %w", req.method, redactURL(u), err)
 	}
-	for k, vs := range c.headers {
-		hr.Header[k] = vs
+	if sameOrigin(u, c.adminURL) {
+		// The API key and the headers were configured for the admin URL: the public URL gets
+		// neither, unless it shares the admin URL's origin.
+		for k, vs := range c.headers {
+			hr.Header[k] = vs
+		}
+		if c.apiKey != "" {
+			hr.Header.Set("Authorization", "Bearer "+c.apiKey)
+		}
 	}
-	hr.Header.Set("Accept", "application/json")
-	hr.Header.Set("User-Agent", c.userAgent)
+	maps.Copy(hr.Header, c.anonymousHeaders())
 	if payload != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
-	if c.apiKey != "" {
-		hr.Header.Set("Authorization", "Bearer "+c.apiKey)
-	}
 	res, err := c.httpClient.Do(hr)
+	var redirectErr *RedirectError
+	if errors.As(err, &redirectErr) {
+		return nil, redirectErr
+	}
 	if err != nil {
 		return nil, &TransportError{Method: req.method, URL: redactURL(u), Err: unwrapURLError(err), sent: requestSent(err)}
 	}
@@ -230,6 +242,73 @@ func (c *Client) attempt(ctx context.Context, req request, payload []byte) (*res
 		}
 	}
 	return nil, newAPIError(req.method, redactURL(u), res, data)
+}
+
+// anonymousHeaders are the headers that every request carries, whatever its origin.
+func (c *Client) anonymousHeaders() http.Header {
+	return http.Header{"Accept": {"application/json"}, "User-Agent": {c.userAgent}}
+}
+
+// maxRedirects is net/http's own limit, kept when the caller's client has no CheckRedirect.
+const maxRedirects = 10
+
+// checkRedirect returns the client's CheckRedirect: a hop to another origin than the request's
+// is refused with a *RedirectError (except Kratos's redirect of a schema read to its public URL,
+// taken without credentials); other hops go to next, the caller's check, when there is one.
+func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first, prev := via[0], via[len(via)-1]
+		switch {
+		case sameOrigin(req.URL, first.URL):
+			// Followed as net/http would, with the request's headers and body.
+		case len(via) == 1 && c.isPublicSchemaRedirect(first, req):
+			req.Header = c.anonymousHeaders()
+		default:
+			return &RedirectError{
+				Method: prev.Method, Path: prev.URL.EscapedPath(), Origin: origin(prev.URL), Target: origin(req.URL),
+				FromPublicURL: !sameOrigin(first.URL, c.adminURL),
+			}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+}
+
+// isPublicSchemaRedirect reports whether next is Kratos sending first, a schema read on the admin
+// URL, to its public base URL (x.RedirectToPublicRoute keeps the path after /admin and the
+// query). Only a client without a public URL relies on that redirect.
+func (c *Client) isPublicSchemaRedirect(first, next *http.Request) bool {
+	if c.publicURL != nil || first.Method != http.MethodGet || next.Method != http.MethodGet {
+		return false
+	}
+	rel, ok := strings.CutPrefix(first.URL.EscapedPath(), c.adminURL.EscapedPath()+"/admin")
+	return ok && (rel == "/schemas" || strings.HasPrefix(rel, "/schemas/")) &&
+		strings.HasSuffix(next.URL.EscapedPath(), rel) && next.URL.RawQuery == first.URL.RawQuery
+}
+
+// origin renders u's scheme, host and port, without user info or path.
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// sameOrigin reports whether a and b have the same scheme, host and port, a missing port
+// counting as the scheme's default.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && effectivePort(a) == effectivePort(b)
+}
+
+// effectivePort is u's port, or the default port of its scheme.
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
 }
 
 // url builds the absolute URL of req.
@@ -251,38 +330,36 @@ func (c *Client) url(req request) *url.URL {
 
 // retryDecision says whether err after attempt (0-based) is retried, and after how long.
 func (c *Client) retryDecision(req request, err error, attempt int) (time.Duration, bool) {
-	if attempt >= c.maxRetries {
+	// A request that is not safe to repeat is sent again only when Kratos certainly did not act
+	// on it (429, 503, a rolled-back conflict, a connection never made).
+	if attempt >= c.maxRetries || !retryable(err) || (!req.idempotent && outcomeUnknown(err)) {
 		return 0, false
 	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+		return min(apiErr.RetryAfter, c.maxBackoff), true
+	}
+	return c.backoff(attempt), true
+}
+
+// retryable reports whether a later attempt may succeed where err failed: 429, 502, 503, 504,
+// Kratos's rolled-back concurrent update, or a transport failure other than TLS.
+func retryable(err error) bool {
 	var apiErr *APIError
 	var tErr *TransportError
 	switch {
 	case errors.As(err, &apiErr):
 		switch apiErr.StatusCode {
-		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-			// The server refused the request without acting on it.
-		case http.StatusBadGateway, http.StatusGatewayTimeout:
-			if !req.idempotent {
-				return 0, false
-			}
-		case http.StatusBadRequest:
-			if !isConcurrentUpdate(apiErr) {
-				return 0, false
-			}
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
 		default:
-			return 0, false
-		}
-		if apiErr.RetryAfter > 0 {
-			return min(apiErr.RetryAfter, c.maxBackoff), true
+			return isConcurrentUpdate(apiErr)
 		}
 	case errors.As(err, &tErr):
-		if (tErr.sent && !req.idempotent) || isTLSFailure(tErr.Err) {
-			return 0, false
-		}
+		return !isTLSFailure(tErr.Err)
 	default:
-		return 0, false
+		return false
 	}
-	return c.backoff(attempt), true
 }
 
 // backoff is capped exponential backoff with full jitter over the upper half.

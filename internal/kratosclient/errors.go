@@ -29,6 +29,11 @@ type APIError struct {
 	Body string
 	// RetryAfter is the wait the server asked for, if any.
 	RetryAfter time.Duration
+	// Attempts is how many times the request was sent, the first try included.
+	Attempts int
+	// MayHaveBeenApplied is set when a gateway's 502 or 504 hid Kratos's answer to a request
+	// that is not safe to repeat, which was therefore not sent again: Kratos may have applied it.
+	MayHaveBeenApplied bool
 }
 
 // Error describes the failed call, Kratos's message and reason.
@@ -129,6 +134,11 @@ type TransportError struct {
 	Method string
 	URL    string
 	Err    error
+	// Attempts is how many times the request was sent, the first try included.
+	Attempts int
+	// MayHaveBeenApplied is set when the connection failed after a request that is not safe to
+	// repeat was sent, so it was not sent again: Kratos may have applied it.
+	MayHaveBeenApplied bool
 	// sent is false only when the request certainly never reached the server.
 	sent bool
 }
@@ -143,6 +153,56 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // MayHaveReachedServer reports whether the server may have received and acted on the request.
 func (e *TransportError) MayHaveReachedServer() bool { return e.sent }
+
+// RedirectError is an answer that redirects to another origin, which the client does not follow:
+// the request's body and the configured API key and headers belong to the origin they were
+// configured for.
+type RedirectError struct {
+	// Method and Path name the redirected request; the path carries no query.
+	Method string
+	Path   string
+	// Origin answered with the redirect to Target, another origin (scheme, host and port).
+	Origin string
+	Target string
+	// FromPublicURL is set when the request went to the public URL rather than the admin URL.
+	FromPublicURL bool
+}
+
+// Error names the redirect without the request's body, query or headers.
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("Kratos at %s redirected %s %s to another origin %s; the client does not follow it, so that credentials stay with the configured origin",
+		e.Origin, e.Method, e.Path, e.Target)
+}
+
+// outcomeUnknown reports whether err leaves open whether Kratos acted on the request: a
+// gateway's 502 or 504, or a connection that failed after the request was sent.
+func outcomeUnknown(err error) bool {
+	var apiErr *APIError
+	var tErr *TransportError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.StatusCode == http.StatusBadGateway || apiErr.StatusCode == http.StatusGatewayTimeout
+	case errors.As(err, &tErr):
+		return tErr.sent
+	default:
+		return false
+	}
+}
+
+// recordOutcome notes on the typed error in err how many attempts were made and whether a
+// request that is not safe to repeat may have been applied; it returns err.
+func recordOutcome(err error, attempts int, idempotent bool) error {
+	mayHaveBeenApplied := !idempotent && outcomeUnknown(err)
+	var apiErr *APIError
+	var tErr *TransportError
+	switch {
+	case errors.As(err, &apiErr):
+		apiErr.Attempts, apiErr.MayHaveBeenApplied = attempts, mayHaveBeenApplied
+	case errors.As(err, &tErr):
+		tErr.Attempts, tErr.MayHaveBeenApplied = attempts, mayHaveBeenApplied
+	}
+	return err
+}
 
 // describeTransport turns common network failures into a sentence.
 func describeTransport(err error) string {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -168,8 +169,9 @@ func TestConnectionResetOnCreateIsNotRetried(t *testing.T) {
 	if !errors.As(err, &tErr) {
 		t.Fatalf("error %v (%T), want a *TransportError", err, err)
 	}
-	if !tErr.MayHaveReachedServer() {
-		t.Error("MayHaveReachedServer() = false for a request the server read")
+	if !tErr.MayHaveReachedServer() || !tErr.MayHaveBeenApplied || tErr.Attempts != 1 {
+		t.Errorf("MayHaveReachedServer() %v, MayHaveBeenApplied %v, Attempts %d; want true, true and 1 for a create the server read",
+			tErr.MayHaveReachedServer(), tErr.MayHaveBeenApplied, tErr.Attempts)
 	}
 	if n := f.requests.Load(); n != 1 {
 		t.Errorf("%d requests, want 1: a create whose fate is unknown must not be repeated", n)
@@ -380,8 +382,8 @@ func TestMaxRetriesExhausted(t *testing.T) {
 	if n := f.requests.Load(); n != 4 {
 		t.Errorf("%d requests, want 1+3", n)
 	}
-	if apiErr.Message != "attempt 4" {
-		t.Errorf("error %q is not the last attempt's", apiErr.Message)
+	if apiErr.Message != "attempt 4" || apiErr.Attempts != 4 || apiErr.MayHaveBeenApplied {
+		t.Errorf("error %q after %d attempts (may have been applied: %v), want the last attempt's, 4 and false", apiErr.Message, apiErr.Attempts, apiErr.MayHaveBeenApplied)
 	}
 
 	f = newFake(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
@@ -710,5 +712,87 @@ func TestConcurrentUpdate400IsRetriedOtherBadRequestsAreNot(t *testing.T) {
 	}
 	if got := f.requests.Load(); got != 3 {
 		t.Errorf("%d requests, want 3: an ordinary 400 is never retried", got)
+	}
+}
+
+func TestCrossOriginRedirectIsNotFollowed(t *testing.T) {
+	const password, apiKey, tenant = "Redirect-Secret-Pw-7", "redirect-api-key-7", "redirect-tenant-7"
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			elsewhere := newFake(t, func(_ int64, w http.ResponseWriter, r *http.Request) { writeIdentity(w, r) })
+			admin := newFake(t, func(_ int64, w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, elsewhere.URL+r.URL.Path, status)
+			})
+			caller := &http.Client{}
+			c := fakeClient(t, admin, WithHTTPClient(caller), WithAPIKey(apiKey), WithHeaders(map[string]string{"X-Tenant": tenant}))
+			_, err := c.CreateIdentity(t.Context(), createBody(password))
+			if n := elsewhere.requests.Load(); n != 0 {
+				t.Errorf("the other origin received %d requests, want none", n)
+			}
+			if n := admin.requests.Load(); n != 1 {
+				t.Errorf("the admin origin received %d requests, want 1 (a refused redirect is not retried)", n)
+			}
+			var redirectErr *RedirectError
+			if !errors.As(err, &redirectErr) || redirectErr.FromPublicURL {
+				t.Fatalf("error %v (%T), want a *RedirectError from the admin URL", err, err)
+			}
+			want := fmt.Sprintf("Kratos at %s redirected POST /admin/identities to another origin %s", admin.URL, elsewhere.URL)
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q, want it to contain %q", err, want)
+			}
+			if text := fmt.Sprintf("%v|%+v|%#v", err, err, err); strings.Contains(text, password) || strings.Contains(text, apiKey) || strings.Contains(text, tenant) {
+				t.Errorf("error text contains a secret: %s", text)
+			}
+			if caller.CheckRedirect != nil {
+				t.Error("New changed the caller's http.Client")
+			}
+			// A read is refused too, and not retried although it is idempotent.
+			_, err = c.GetIdentity(t.Context(), "x")
+			if !errors.As(err, &redirectErr) || elsewhere.requests.Load() != 0 || admin.requests.Load() != 2 {
+				t.Errorf("GET: error %v after %d requests to the admin origin and %d elsewhere, want a *RedirectError after 2 and none",
+					err, admin.requests.Load(), elsewhere.requests.Load())
+			}
+		})
+	}
+}
+
+func TestSameOriginRedirectIsFollowed(t *testing.T) {
+	const password = "Same-Origin-Pw-8"
+	moved := make(chan string, 1)
+	f := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusTemporaryRedirect)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		moved <- r.Header.Get("Authorization") + " " + string(body)
+		writeIdentity(w, r)
+	})
+	if _, err := fakeClient(t, f, WithAPIKey("same-origin-key")).CreateIdentity(t.Context(), createBody(password)); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-moved; !strings.HasPrefix(got, "Bearer same-origin-key ") || !strings.Contains(got, password) {
+		t.Errorf("the redirected request carried %q, want the API key and the body", got)
+	}
+}
+
+func TestIsIdempotentPatch(t *testing.T) {
+	tests := []struct {
+		ops  []PatchOp
+		want bool
+	}{
+		{nil, true},
+		{[]PatchOp{{Op: "replace", Path: "/traits/tags/0"}, {Op: "add", Path: "/traits/name"}, {Op: "add", Path: "/metadata_public/"}}, true},
+		{[]PatchOp{{Op: "add", Path: "/traits/name"}, {Op: "add", Path: "/traits/tags/-"}}, false},
+		{[]PatchOp{{Op: "add", Path: "/traits/tags/12"}}, false},
+		// An all-digit member name looks like an index, so it counts as one.
+		{[]PatchOp{{Op: "add", Path: "/metadata_public/2024"}}, false},
+		{[]PatchOp{{Op: "add", Path: "/metadata_public/v2"}}, true},
+		{[]PatchOp{{Op: "remove", Path: "/metadata_public/x"}}, false},
+	}
+	for _, tt := range tests {
+		if got := isIdempotentPatch(tt.ops); got != tt.want {
+			t.Errorf("isIdempotentPatch(%+v) = %v, want %v", tt.ops, got, tt.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Identity is a Kratos identity as the admin API returns it.
@@ -295,18 +296,31 @@ func (c *Client) PatchIdentity(ctx context.Context, id string, ops []PatchOp) (*
 	if ops == nil {
 		ops = []PatchOp{}
 	}
-	idempotent := true
-	for _, op := range ops {
-		if op.Op != "add" && op.Op != "replace" {
-			idempotent = false
-		}
-	}
-	resp, err := c.do(ctx, request{method: http.MethodPatch, path: identityPath(id), body: ops, idempotent: idempotent, want: []int{http.StatusOK}})
+	resp, err := c.do(ctx, request{method: http.MethodPatch, path: identityPath(id), body: ops, idempotent: isIdempotentPatch(ops), want: []int{http.StatusOK}})
 	if err != nil {
 		return nil, err
 	}
 	var out Identity
 	return &out, decode(resp, &out)
+}
+
+// isIdempotentPatch reports whether applying ops twice leaves what applying them once does: every
+// op is a replace, or an add whose last path segment is neither "-" (append) nor an array index
+// (insert). An all-digit segment counts as an index even where it names an object member.
+func isIdempotentPatch(ops []PatchOp) bool {
+	for _, op := range ops {
+		switch op.Op {
+		case "replace":
+		case "add":
+			last := op.Path[strings.LastIndex(op.Path, "/")+1:]
+			if last == "-" || (last != "" && strings.Trim(last, "0123456789") == "") {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // DeleteIdentity deletes an identity; Kratos answers 404 when it is already gone.

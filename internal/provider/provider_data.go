@@ -61,6 +61,7 @@ func addClientError(diags *diag.Diagnostics, summary string, err error) {
 func describeClientError(err error) string {
 	var apiErr *kratosclient.APIError
 	var tErr *kratosclient.TransportError
+	var redirectErr *kratosclient.RedirectError
 	switch {
 	case errors.As(err, &apiErr):
 		hint := ""
@@ -72,12 +73,38 @@ func describeClientError(err error) string {
 				hint = "\n\nThe answer did not come from Kratos's admin API: check that admin_url points at the admin port (4434 by default), not the public one."
 			}
 		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			hint = "\n\nKratos or a proxy in front of it is overloaded or restarting; the provider already retried. Try again later or raise max_retries."
+			hint = "\n\nKratos or a proxy in front of it is overloaded or restarting" + alreadyRetried(apiErr.Attempts) + ". Try again later or raise max_retries."
+		}
+		if apiErr.MayHaveBeenApplied {
+			hint = mayHaveBeenAppliedHint
 		}
 		return fmt.Sprintf("Kratos answered %s.%s", err.Error(), hint)
 	case errors.As(err, &tErr):
-		return fmt.Sprintf("The request %s.\n\nCheck that Kratos is running and that the provider's admin_url (or %s) is right.", err.Error(), envAdminURL)
+		detail := fmt.Sprintf("The request %s%s.\n\nCheck that Kratos is running and that the provider's admin_url (or %s) is right.",
+			err.Error(), alreadyRetried(tErr.Attempts), envAdminURL)
+		if tErr.MayHaveBeenApplied {
+			detail += mayHaveBeenAppliedHint
+		}
+		return detail
+	case errors.As(err, &redirectErr):
+		setting := "admin_url (or " + envAdminURL + ")"
+		if redirectErr.FromPublicURL {
+			setting = "public_url (or " + envPublicURL + ")"
+		}
+		return fmt.Sprintf("%s.\n\nSet the provider's %s to the address Kratos answers on.", err.Error(), setting)
 	default:
 		return err.Error()
 	}
+}
+
+// mayHaveBeenAppliedHint explains a write that was not repeated because its outcome is unknown.
+const mayHaveBeenAppliedHint = "\n\nThe change may already have been applied in Kratos: the answer was lost, and the provider did not send the request again " +
+	"because repeating it could apply it twice. The next terraform plan or apply refreshes what Kratos holds and shows what is there."
+
+// alreadyRetried says that the provider retried, when it made more than one attempt.
+func alreadyRetried(attempts int) string {
+	if attempts <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("; the provider already retried (%d attempts)", attempts)
 }

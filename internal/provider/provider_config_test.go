@@ -7,6 +7,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -81,15 +82,15 @@ type headerRecorder struct {
 	headers []http.Header
 }
 
-// TestAccProvider_authHeaders proves api_key and headers reach Kratos (here through a proxy that records them).
-func TestAccProvider_authHeaders(t *testing.T) {
-	skipWithoutAcc(t)
-	target, err := url.Parse(testKratos.PublicURL)
+// recordingServer starts a headerRecorder in front of target and returns it with its URL.
+func recordingServer(t *testing.T, target string) (*headerRecorder, string) {
+	t.Helper()
+	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &headerRecorder{}
-	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec.mu.Lock()
 		rec.headers = append(rec.headers, r.Header.Clone())
@@ -97,30 +98,57 @@ func TestAccProvider_authHeaders(t *testing.T) {
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
+	return rec, srv.URL
+}
+
+// seen returns the headers of every request the recorder forwarded.
+func (rec *headerRecorder) seen() []http.Header {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return slices.Clone(rec.headers)
+}
+
+// TestAccProvider_authHeaders proves api_key and headers reach Kratos's admin API, and only it:
+// the public URL, another origin, gets neither (each through a proxy that records them).
+func TestAccProvider_authHeaders(t *testing.T) {
+	skipWithoutAcc(t)
+	admin, adminURL := recordingServer(t, testKratos.AdminURL)
+	public, publicURL := recordingServer(t, testKratos.PublicURL)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: schemasConfig(fmt.Sprintf(`public_url = %q
+			Config: schemasConfig(fmt.Sprintf(`admin_url  = %q
+public_url = %q
 api_key    = "test-api-key-123"
-headers    = { "X-Tenant" = "blue" }`, srv.URL)),
+headers    = { "X-Tenant" = "blue" }`, adminURL, publicURL)) + `
+data "kratos_identities" "some" {
+  limit = 1
+}
+`,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.kratos_identity_schemas.all", tfjsonpath.New("schemas"), knownvalue.ListSizeExact(len(testKratos.SchemaIDs()))),
 			},
 		}},
 	})
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.headers) == 0 {
-		t.Fatal("the provider sent no request through the proxy")
+	adminSeen, publicSeen := admin.seen(), public.seen()
+	if len(adminSeen) == 0 || len(publicSeen) == 0 {
+		t.Fatalf("requests through the admin proxy: %d, through the public proxy: %d; want some through each", len(adminSeen), len(publicSeen))
 	}
-	for _, h := range rec.headers {
+	for _, h := range adminSeen {
 		if got := h.Get("Authorization"); got != "Bearer test-api-key-123" {
-			t.Errorf("Authorization = %q, want the bearer token", got)
+			t.Errorf("admin: Authorization = %q, want the bearer token", got)
 		}
 		if got := h.Get("X-Tenant"); got != "blue" {
-			t.Errorf("X-Tenant = %q, want blue", got)
+			t.Errorf("admin: X-Tenant = %q, want blue", got)
 		}
+	}
+	for _, h := range publicSeen {
+		if got, tenant := h.Get("Authorization"), h.Get("X-Tenant"); got != "" || tenant != "" {
+			t.Errorf("public: Authorization = %q, X-Tenant = %q; want neither on another origin", got, tenant)
+		}
+	}
+	for _, h := range append(adminSeen, publicSeen...) {
 		if got := h.Get("User-Agent"); !regexp.MustCompile(`^terraform-provider-kratos/test`).MatchString(got) {
 			t.Errorf("User-Agent = %q, want it to carry the provider version", got)
 		}

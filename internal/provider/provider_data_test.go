@@ -38,6 +38,21 @@ func TestDescribeClientError(t *testing.T) {
 			want: []string{"HTTP 503", "raise max_retries"},
 		},
 		{
+			name: "retried only when it was",
+			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities", StatusCode: 503, Attempts: 5},
+			want: []string{"already retried (5 attempts)"},
+		},
+		{
+			name: "a lost answer to a write that is not repeated",
+			err:  &kratosclient.APIError{Method: "PATCH", URL: "http://k/admin/identities/x", StatusCode: 502, Attempts: 1, MayHaveBeenApplied: true},
+			want: []string{"HTTP 502", "may already have been applied", "next terraform plan or apply"},
+		},
+		{
+			name: "redirect from the public URL",
+			err:  &kratosclient.RedirectError{Method: "GET", Path: "/schemas/default", Origin: "http://a", Target: "http://b", FromPublicURL: true},
+			want: []string{"http://b", "public_url"},
+		},
+		{
 			name: "unreachable",
 			err:  &kratosclient.TransportError{Method: "GET", URL: "http://k:1/admin/identities", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}},
 			want: []string{"GET http://k:1/admin/identities", "could not connect", "KRATOS_ADMIN_URL"},
@@ -53,6 +68,10 @@ func TestDescribeClientError(t *testing.T) {
 			}
 			if tt.name == "Kratos 404 is not about the port" && strings.Contains(got, "admin port") {
 				t.Errorf("describeClientError() = %q blames the port for a Kratos 404", got)
+			}
+			var apiErr *kratosclient.APIError
+			if errors.As(tt.err, &apiErr) && apiErr.Attempts <= 1 && strings.Contains(got, "retried") {
+				t.Errorf("describeClientError() = %q claims a retry after a single attempt", got)
 			}
 		})
 	}

@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     kratos = {
-      source = "kratos-tf/kratos"
+      source  = "kratos-tf/kratos"
+      version = "~> 0.1"
     }
   }
 }

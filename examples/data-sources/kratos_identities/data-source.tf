@@ -7,11 +7,18 @@ data "kratos_identities" "contractors" {
   state             = "inactive"
 }
 
-# A few known identities, and the first 10 identities by ID.
-data "kratos_identities" "chosen" {
-  ids = ["3f9c8a52-1b7e-4d2a-9c1f-6e2b5d8a7c40", "8d1e5b7a-2c4f-4e9b-b1a3-5f6c7d8e9a0b"]
+# A few known identities by ID (IDs that do not exist are skipped), here those of two
+# users looked up by email.
+data "kratos_identity" "team" {
+  for_each               = toset(["ada@example.org", "grace@example.org"])
+  credentials_identifier = each.key
 }
 
+data "kratos_identities" "chosen" {
+  ids = [for i in data.kratos_identity.team : i.id]
+}
+
+# The first 10 identities by ID.
 data "kratos_identities" "sample" {
   limit = 10
 }
@@ -22,4 +29,8 @@ output "identity_count" {
 
 output "emails_by_id" {
   value = { for i in data.kratos_identities.all.identities : i.id => jsondecode(i.traits).email }
+}
+
+output "team_states" {
+  value = { for i in data.kratos_identities.chosen.identities : jsondecode(i.traits).email => i.state }
 }

@@ -1,11 +1,11 @@
-# By ID.
-data "kratos_identity" "by_id" {
-  id = "3f9c8a52-1b7e-4d2a-9c1f-6e2b5d8a7c40"
-}
-
 # By login email (matched case-insensitively) or username.
 data "kratos_identity" "ada" {
   credentials_identifier = "ada@example.org"
+}
+
+# By ID, such as the id that a resource or another data source reports.
+data "kratos_identity" "by_id" {
+  id = data.kratos_identity.ada.id
 }
 
 # By social sign-in, with the linked providers' configuration (sensitive: it holds tokens).
@@ -20,4 +20,8 @@ output "ada_name" {
 
 output "ada_email_verified" {
   value = data.kratos_identity.ada.verifiable_addresses[0].verified
+}
+
+output "github_user_email" {
+  value = jsondecode(data.kratos_identity.github_user.traits).email
 }

@@ -1,5 +1,15 @@
+# A session by ID, here the first of Ada's active sessions.
+data "kratos_identity" "ada" {
+  credentials_identifier = "ada@example.org"
+}
+
+data "kratos_identity_sessions" "ada" {
+  identity_id = data.kratos_identity.ada.id
+  active      = true
+}
+
 data "kratos_session" "this" {
-  id     = "9a7b3c2d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
+  id     = data.kratos_identity_sessions.ada.sessions[0].id
   expand = ["identity", "devices"]
 }
 

@@ -7,7 +7,9 @@ ephemeral "kratos_recovery_code" "ada" {
   identity_id = data.kratos_identity.ada.id
   expires_in  = "30m"
   flow_type   = "browser"
-  return_to   = "https://app.example.org/welcome"
+  # Kratos refuses a return_to that selfservice.allowed_return_urls in its configuration does
+  # not allow, e.g. allowed_return_urls: ["https://app.example.org/"].
+  return_to = "https://app.example.org/welcome"
 }
 
 # Pass it on only to places that accept ephemeral values, such as a provider

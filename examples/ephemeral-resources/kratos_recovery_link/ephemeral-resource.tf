@@ -7,7 +7,9 @@ data "kratos_identity" "ada" {
 ephemeral "kratos_recovery_link" "ada" {
   identity_id = data.kratos_identity.ada.id
   expires_in  = "15m"
-  return_to   = "https://app.example.org/welcome"
+  # Kratos refuses a return_to that selfservice.allowed_return_urls in its configuration does
+  # not allow, e.g. allowed_return_urls: ["https://app.example.org/"].
+  return_to = "https://app.example.org/welcome"
 }
 
 # Hand the link on through something that accepts ephemeral values, such as a

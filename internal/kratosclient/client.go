@@ -40,6 +40,7 @@ type Client struct {
 	userAgent  string
 	timeout    time.Duration
 	maxRetries int
+	logger     Logger
 	minBackoff time.Duration
 	maxBackoff time.Duration
 }
@@ -178,12 +179,16 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 		payload = b
 	}
 	for attempt := 0; ; attempt++ {
+		start := time.Now()
 		resp, err := c.attempt(ctx, req, payload)
 		if err == nil {
+			c.logAttempt(ctx, req, attempt, time.Since(start), nil, 0, false)
 			return resp, nil
 		}
 		wait, retry := c.retryDecision(req, err, attempt)
-		if !retry || ctx.Err() != nil {
+		retry = retry && ctx.Err() == nil
+		c.logAttempt(ctx, req, attempt, time.Since(start), err, wait, retry)
+		if !retry {
 			return nil, recordOutcome(err, attempt+1, req.idempotent)
 		}
 		t := time.NewTimer(wait)

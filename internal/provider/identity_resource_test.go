@@ -824,8 +824,10 @@ func traceLog(t *testing.T) func(secrets ...string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(logs), "sdk.framework") || !strings.Contains(string(logs), "ApplyResourceChange") {
-			t.Fatalf("the trace log (%d bytes) does not hold the provider's and the CLI's logs", len(logs))
+		for _, want := range []string{"sdk.framework", "ApplyResourceChange", "Kratos request succeeded"} {
+			if !strings.Contains(string(logs), want) {
+				t.Fatalf("the trace log (%d bytes) lacks %q: it does not hold the provider's, the client's and the CLI's logs", len(logs), want)
+			}
 		}
 		for _, secret := range secrets {
 			if strings.Contains(string(logs), secret) {

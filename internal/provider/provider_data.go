@@ -1,14 +1,25 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
+
+// tflogLogger passes the client's account of its requests (attempts, answers, retries and
+// waits) to Terraform's log at debug level: TF_LOG=debug shows them.
+type tflogLogger struct{}
+
+// Log writes one event of the client to the provider's log.
+func (tflogLogger) Log(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
 
 // providerData is what the provider hands to every resource, data source and ephemeral resource.
 type providerData struct {

@@ -132,7 +132,7 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 			"Set admin_url in the provider block or the "+envAdminURL+" environment variable to the base URL of the Kratos admin API, for example http://127.0.0.1:4434.")
 		return
 	}
-	opts := []kratosclient.Option{kratosclient.WithUserAgent(fmt.Sprintf("terraform-provider-kratos/%s (+https://registry.terraform.io/providers/kratos-tf/kratos)", p.version))}
+	opts := []kratosclient.Option{kratosclient.WithLogger(tflogLogger{}), kratosclient.WithUserAgent(fmt.Sprintf("terraform-provider-kratos/%s (+https://registry.terraform.io/providers/kratos-tf/kratos)", p.version))}
 	if publicURL := stringOrEnv(cfg.PublicURL, envPublicURL); publicURL != "" {
 		u, err := kratosclient.ParseBaseURL(publicURL)
 		if err != nil {

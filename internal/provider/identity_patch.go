@@ -1,15 +1,11 @@
 package provider
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/big"
+	"maps"
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/wI2L/jsondiff"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
@@ -24,8 +20,8 @@ type identityDocument struct {
 	MetadataAdmin  string // "" means null
 }
 
-// tree decodes the document into canonical JSON values: numbers as json.Number in one
-// spelling per value, so that 1.0 and 1 compare equal.
+// tree decodes the document into JSON values with numbers in canonical spelling, as they
+// are sent to Kratos.
 func (d identityDocument) tree() (map[string]any, error) {
 	out := map[string]any{}
 	if d.SchemaID != "" {
@@ -53,9 +49,12 @@ func (d identityDocument) tree() (map[string]any, error) {
 	return out, nil
 }
 
-// computeIdentityPatch returns the minimal RFC 6902 operations that turn prior into planned:
-// leaf-level inside traits and metadata, keys escaped per RFC 6901, and clearing a top-level
-// field by replacing it with null (Kratos ignores a top-level remove). No change gives nil.
+// computeIdentityPatch returns the minimal RFC 6902 operations that turn prior into planned,
+// or nil when nothing changes. Every operation is idempotent, so a request whose fate is
+// unknown may be sent again: objects are compared key by key (keys escaped per RFC 6901),
+// and any other change, inside an array too, replaces the whole value at the outermost
+// changed path, never an array index or "-". A top-level field is cleared by replacing it
+// with null (the tree holds null for absent metadata), since Kratos ignores a top-level remove.
 func computeIdentityPatch(prior, planned identityDocument) ([]kratosclient.PatchOp, error) {
 	if planned.SchemaID == "" {
 		prior.SchemaID = ""
@@ -71,85 +70,57 @@ func computeIdentityPatch(prior, planned identityDocument) ([]kratosclient.Patch
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
-	diff, err := jsondiff.CompareWithoutMarshal(src, tgt)
-	if err != nil {
-		return nil, err
+	return diffJSON(nil, "", src, tgt)
+}
+
+// diffJSON appends to ops the operations that turn a into b at the JSON Pointer at: per key
+// where both are objects, otherwise one replace of the whole value unless they are equal.
+func diffJSON(ops []kratosclient.PatchOp, at string, a, b any) ([]kratosclient.PatchOp, error) {
+	am, aIsObject := a.(map[string]any)
+	bm, bIsObject := b.(map[string]any)
+	if !aIsObject || !bIsObject {
+		if jsonValuesEqual(a, b) {
+			return ops, nil
+		}
+		return appendPatchOp(ops, "replace", at, b)
 	}
-	var ops []kratosclient.PatchOp
-	for _, op := range diff {
-		kind, value := op.Type, op.Value
-		if kind == jsondiff.OperationRemove && strings.Count(op.Path, "/") == 1 {
-			// A top-level remove is a no-op in Kratos; null clears the field.
-			kind, value = jsondiff.OperationReplace, nil
+	keys := slices.Collect(maps.Keys(am))
+	for k := range bm {
+		if _, ok := am[k]; !ok {
+			keys = append(keys, k)
 		}
-		if kind != jsondiff.OperationAdd && kind != jsondiff.OperationReplace && kind != jsondiff.OperationRemove {
-			return nil, fmt.Errorf("unexpected JSON Patch operation %q", kind)
+	}
+	slices.Sort(keys)
+	var err error
+	for _, k := range keys {
+		path := at + "/" + pointerEscaper.Replace(k)
+		av, inA := am[k]
+		bv, inB := bm[k]
+		switch {
+		case !inB:
+			ops = append(ops, kratosclient.PatchOp{Op: "remove", Path: path})
+		case !inA:
+			ops, err = appendPatchOp(ops, "add", path, bv)
+		default:
+			ops, err = diffJSON(ops, path, av, bv)
 		}
-		pop := kratosclient.PatchOp{Op: kind, Path: op.Path}
-		if kind != jsondiff.OperationRemove {
-			raw, err := json.Marshal(value)
-			if err != nil {
-				return nil, err
-			}
-			pop.Value = raw
+		if err != nil {
+			return nil, err
 		}
-		ops = append(ops, pop)
 	}
 	return ops, nil
 }
 
-// canonicalJSON re-encodes a JSON document with numbers in canonical spelling, so that
-// Kratos, whose schema validator rejects 10.0 where an integer is expected, sees 10. It
-// returns the text unchanged when it is not valid JSON, for Kratos to report.
-func canonicalJSON(text string) json.RawMessage {
-	v, err := decodeJSON(text)
-	if err != nil {
-		return json.RawMessage(text)
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(canonicalNumbers(v)); err != nil {
-		return json.RawMessage(text)
-	}
-	return json.RawMessage(bytes.TrimSpace(b.Bytes()))
-}
+// pointerEscaper escapes an object key as an RFC 6901 JSON Pointer token.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
-// canonicalNumbers rewrites every json.Number in v to one spelling per numeric value.
-func canonicalNumbers(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			v[k] = canonicalNumbers(e)
-		}
-		return v
-	case []any:
-		for i, e := range v {
-			v[i] = canonicalNumbers(e)
-		}
-		return v
-	case json.Number:
-		return canonicalNumber(v)
-	default:
-		return v
-	}
-}
-
-// canonicalNumber spells integers without fraction or exponent and other numbers in Go's
-// shortest float form.
-func canonicalNumber(n json.Number) json.Number {
-	r, ok := new(big.Rat).SetString(n.String())
-	if !ok {
-		return n
-	}
-	if r.IsInt() {
-		return json.Number(r.Num().String())
-	}
-	f, err := strconv.ParseFloat(n.String(), 64)
+// appendPatchOp appends one operation that sets the value at path.
+func appendPatchOp(ops []kratosclient.PatchOp, op, path string, value any) ([]kratosclient.PatchOp, error) {
+	raw, err := encodeJSON(value)
 	if err != nil {
-		return n
+		return nil, err
 	}
-	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+	return append(ops, kratosclient.PatchOp{Op: op, Path: path, Value: raw}), nil
 }
 
 // newAddressID is the ID sent for an address whose verification changes: Kratos stores such

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
+	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
@@ -26,7 +27,7 @@ var (
 
 // jsonValueType is the type of a JSON document held in a string attribute. Unlike
 // jsontypes.Normalized, whose semantic equality compares number spellings, it treats
-// 1, 1.0 and 1e0 as equal: Kratos re-encodes numbers when it stores them.
+// 1, 1.0 and 1e0 as equal: the provider sends numbers to Kratos in canonical spelling.
 type jsonValueType struct {
 	basetypes.StringType
 }
@@ -136,7 +137,8 @@ func jsonSemanticEqual(a, b string) (bool, error) {
 	return jsonValuesEqual(va, vb), nil
 }
 
-// jsonValuesEqual compares decoded JSON values; numbers are compared exactly as decimals.
+// jsonValuesEqual compares decoded JSON values; numbers are equal when they have the same
+// exact decimal value (see canonicalNumber).
 func jsonValuesEqual(a, b any) bool {
 	switch a := a.(type) {
 	case map[string]any:
@@ -164,19 +166,102 @@ func jsonValuesEqual(a, b any) bool {
 		return true
 	case json.Number:
 		bn, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		ra, okA := new(big.Rat).SetString(a.String())
-		rb, okB := new(big.Rat).SetString(bn.String())
-		if !okA || !okB {
-			return a == bn
-		}
-		return ra.Cmp(rb) == 0
+		return ok && canonicalNumber(a) == canonicalNumber(bn)
 	default:
 		// string, bool and nil compare directly.
 		return a == b
 	}
+}
+
+// canonicalJSON re-encodes a JSON document with numbers in canonical spelling, so that
+// Kratos, whose schema validator rejects 10.0 where an integer is expected, sees 10. It
+// returns the text unchanged when it is not valid JSON, for Kratos to report.
+func canonicalJSON(text string) json.RawMessage {
+	v, err := decodeJSON(text)
+	if err != nil {
+		return json.RawMessage(text)
+	}
+	out, err := encodeJSON(canonicalNumbers(v))
+	if err != nil {
+		return json.RawMessage(text)
+	}
+	return out
+}
+
+// encodeJSON encodes a decoded JSON value compactly, leaving <, > and & unescaped.
+func encodeJSON(v any) (json.RawMessage, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSpace(b.Bytes()), nil
+}
+
+// canonicalNumbers rewrites every json.Number in v to one spelling per numeric value.
+func canonicalNumbers(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = canonicalNumbers(e)
+		}
+		return v
+	case []any:
+		for i, e := range v {
+			v[i] = canonicalNumbers(e)
+		}
+		return v
+	case json.Number:
+		return canonicalNumber(v)
+	default:
+		return v
+	}
+}
+
+// maxCanonicalExponent bounds the exponents canonicalNumber expands. It lies far beyond
+// float64's range (about 1e308), where Kratos's JSON Patch already fails on the identity.
+const maxCanonicalExponent = 1000
+
+// canonicalNumber spells a JSON number in one way per exact value, without losing a digit:
+// Kratos v1.3.1 stores numbers as sent (19.999999999999999999 stays, it is not 20). Integers
+// are plain digits, the only integer spelling Kratos's schema validator accepts for
+// "integer"; other numbers are plain decimal fractions. A number whose exponent exceeds
+// maxCanonicalExponent is returned as written.
+func canonicalNumber(n json.Number) json.Number {
+	text, negative := strings.CutPrefix(n.String(), "-")
+	mantissa, exponent, hasExponent := strings.Cut(strings.ToLower(text), "e")
+	exp := 0
+	if hasExponent {
+		e, err := strconv.Atoi(exponent)
+		if err != nil || e > maxCanonicalExponent || e < -maxCanonicalExponent {
+			return n
+		}
+		exp = e
+	}
+	// The value is digits × 10^exp, with digits free of leading and trailing zeros.
+	whole, fraction, _ := strings.Cut(mantissa, ".")
+	digits := strings.TrimLeft(whole+fraction, "0")
+	exp -= len(fraction)
+	trimmed := strings.TrimRight(digits, "0")
+	exp += len(digits) - len(trimmed)
+	digits = trimmed
+	if digits == "" {
+		return "0"
+	}
+	var out string
+	switch point := len(digits) + exp; {
+	case exp >= 0:
+		out = digits + strings.Repeat("0", exp)
+	case point > 0:
+		out = digits[:point] + "." + digits[point:]
+	default:
+		out = "0." + strings.Repeat("0", -point) + digits
+	}
+	if negative {
+		out = "-" + out
+	}
+	return json.Number(out)
 }
 
 // keepEquivalentJSON is a plan modifier that keeps the prior state's JSON text when the

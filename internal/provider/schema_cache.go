@@ -63,7 +63,7 @@ func (c *schemaCache) fetch(ctx context.Context, id string) (*jsonschema.Schema,
 		return nil, fmt.Errorf("identity schema %q is not valid JSON: %w", id, err)
 	}
 	location := "kratos:///schemas/" + id
-	compiler := jsonschema.NewCompiler()
+	compiler := newSchemaCompiler()
 	// Kratos's own keywords ("ory.sh/kratos") are annotations, not assertions.
 	if err := compiler.AddResource(location, doc); err != nil {
 		return nil, fmt.Errorf("identity schema %q: %w", id, err)

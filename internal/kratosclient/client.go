@@ -21,10 +21,13 @@ import (
 	"time"
 )
 
-// Defaults used when New is given no option that overrides them.
+// Defaults used when New is given no option that overrides them. With them, a retried request
+// keeps trying for RetryBudget: the waits double from 250 ms up to 8 s, each jittered over its
+// upper half, so 8 retries wait between 15.9 s and 31.8 s in all, long enough for a
+// single-replica Kratos to restart.
 const (
 	DefaultTimeout    = 30 * time.Second
-	DefaultMaxRetries = 4
+	DefaultMaxRetries = 8
 	defaultMinBackoff = 250 * time.Millisecond
 	defaultMaxBackoff = 8 * time.Second
 	maxErrorBody      = 64 << 10
@@ -367,12 +370,30 @@ func retryable(err error) bool {
 	}
 }
 
+// RetryBudget returns the shortest and the longest time a request that keeps failing
+// retryably spends waiting between attempts before the client gives up, with maxRetries
+// retries and the default backoff.
+func RetryBudget(maxRetries int) (shortest, longest time.Duration) {
+	for attempt := range max(maxRetries, 0) {
+		d := backoffCeiling(defaultMinBackoff, defaultMaxBackoff, attempt)
+		shortest += d / 2
+		longest += d
+	}
+	return shortest, longest
+}
+
+// backoffCeiling is the largest wait before retry number attempt (0-based).
+func backoffCeiling(minWait, maxWait time.Duration, attempt int) time.Duration {
+	d := minWait << min(attempt, 16)
+	if d <= 0 || d > maxWait {
+		d = maxWait
+	}
+	return d
+}
+
 // backoff is capped exponential backoff with full jitter over the upper half.
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.minBackoff << min(attempt, 16)
-	if d <= 0 || d > c.maxBackoff {
-		d = c.maxBackoff
-	}
+	d := backoffCeiling(c.minBackoff, c.maxBackoff, attempt)
 	half := d / 2
 	return half + rand.N(half+1) //nolint:gosec // jitter needs no cryptographic randomness
 }

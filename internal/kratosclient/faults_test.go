@@ -796,3 +796,13 @@ func TestIsIdempotentPatch(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultRetryBudgetCoversARestart(t *testing.T) {
+	shortest, longest := RetryBudget(DefaultMaxRetries)
+	if shortest < 15*time.Second || longest > 32*time.Second {
+		t.Errorf("default retry budget %v to %v, want at least 15 s (a 10-second outage with margin) and at most 32 s", shortest, longest)
+	}
+	if s, l := RetryBudget(0); s != 0 || l != 0 {
+		t.Errorf("no retries wait %v to %v, want nothing", s, l)
+	}
+}

@@ -100,17 +100,6 @@ func newAPIError(method, u string, res *http.Response, body []byte) *APIError {
 	return e
 }
 
-// concurrentUpdateReason is how Kratos (sqlcon.ErrConcurrentUpdate) reports a write that lost a
-// serialization conflict with another transaction; the transaction was rolled back.
-const concurrentUpdateReason = "concurrent update in another session"
-
-// isConcurrentUpdate reports whether e is Kratos's 400 for a rolled-back conflicting write,
-// which is safe to repeat whatever the method.
-func isConcurrentUpdate(e *APIError) bool {
-	return e.StatusCode == http.StatusBadRequest &&
-		(strings.Contains(e.Reason, concurrentUpdateReason) || strings.Contains(e.Message, concurrentUpdateReason))
-}
-
 // StatusCode returns the HTTP status of an *APIError in err's chain, or 0.
 func StatusCode(err error) int {
 	var e *APIError

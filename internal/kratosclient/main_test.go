@@ -198,3 +198,11 @@ func wantStatus(t *testing.T, what string, err error, code int) *kratosclient.AP
 
 // unknownUUID is a well-formed ID that no object has.
 const unknownUUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+
+// wantReason fails unless the predicate recognises err.
+func wantReason(t *testing.T, what string, err error, is func(error) bool) {
+	t.Helper()
+	if !is(err) {
+		t.Errorf("%s: the predicate does not recognise %v", what, err)
+	}
+}

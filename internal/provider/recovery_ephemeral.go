@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -90,7 +89,6 @@ func (r *recoveryEphemeralResource[M]) Open(ctx context.Context, req ephemeral.O
 // an unknown identity as 404 for codes but 400 for links, and a disabled method as 404 for both.
 func addRecoveryError(diags *diag.Diagnostics, method string, err error) {
 	summary := fmt.Sprintf("Unable to Create Recovery %s", strings.ToUpper(method[:1])+method[1:])
-	status := kratosclient.StatusCode(err)
 	detail := ""
 	var apiErr *kratosclient.APIError
 	if errors.As(err, &apiErr) {
@@ -99,22 +97,22 @@ func addRecoveryError(diags *diag.Diagnostics, method string, err error) {
 	switch {
 	case apiErr == nil:
 		addClientError(diags, summary, err)
-	case status == http.StatusNotFound && strings.Contains(detail, "disabled"):
+	case kratosclient.IsMethodDisabled(err):
 		diags.AddError(fmt.Sprintf("Recovery by %s disabled in Kratos", method),
 			fmt.Sprintf("Kratos answered 404 (its answer for a disabled method, as if the endpoint did not exist): %s\n\n"+
 				"Enable the %s method in the Kratos configuration (selfservice.methods.%s.enabled: true) and restart Kratos, "+
 				"or use kratos_recovery_%s instead.", detail, method, method, otherRecoveryMethod(method)))
-	case method == "code" && status == http.StatusNotFound:
+	case method == "code" && kratosclient.IsNotFound(err):
 		diags.AddAttributeError(path.Root("identity_id"), "Identity not found",
 			fmt.Sprintf("Kratos has no identity with this ID (it answered 404: %s). Check identity_id.", detail))
-	case method == "link" && status == http.StatusBadRequest && strings.Contains(detail, "identity id does not exist"):
+	case method == "link" && kratosclient.IsUnknownRecoveryIdentity(err):
 		diags.AddAttributeError(path.Root("identity_id"), "Identity not found",
 			fmt.Sprintf("Kratos has no identity with this ID (it answered 400: %s; this endpoint reports an unknown "+
 				"identity as a bad request rather than 404). Check identity_id.", detail))
-	case status == http.StatusBadRequest && strings.Contains(detail, "return_to"):
+	case kratosclient.IsReturnURLRejected(err):
 		diags.AddAttributeError(path.Root("return_to"), "Return URL not allowed",
 			fmt.Sprintf("Kratos answered 400: %s\n\nUse a URL allowed by selfservice.allowed_return_urls in the Kratos configuration, or add it there.", detail))
-	case status == http.StatusBadRequest && strings.Contains(detail, "expires_in"):
+	case kratosclient.IsExpiryRejected(err):
 		diags.AddAttributeError(path.Root("expires_in"), "Invalid expiry",
 			fmt.Sprintf("Kratos answered 400: %s\n\nUse a positive Go duration such as 15m or 1h.", detail))
 	default:

@@ -141,9 +141,6 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// AdminURL returns the admin base URL the client was built with.
-func (c *Client) AdminURL() string { return c.adminURL.String() }
-
 // request describes one API call.
 type request struct {
 	method string
@@ -152,8 +149,6 @@ type request struct {
 	path  string
 	query url.Values
 	body  any
-	// rawBody, when set, is sent verbatim as JSON instead of body.
-	rawBody []byte
 	// idempotent requests are retried on any retryable failure; others only when
 	// the server certainly did not act on them.
 	idempotent bool
@@ -171,10 +166,7 @@ type response struct {
 // do sends req, retrying what is safe to retry, and returns the successful response.
 func (c *Client) do(ctx context.Context, req request) (*response, error) {
 	var payload []byte
-	switch {
-	case req.rawBody != nil:
-		payload = req.rawBody
-	case req.body != nil:
+	if req.body != nil {
 		b, err := json.Marshal(req.body)
 		if err != nil {
 			return nil, fmt.Errorf("encoding the %s %s request: %w", req.method, req.path, err)

@@ -26,26 +26,7 @@ type Identity struct {
 	OrganizationID      *string                `json:"organization_id,omitempty"`
 	CreatedAt           string                 `json:"created_at,omitempty"`
 	UpdatedAt           string                 `json:"updated_at,omitempty"`
-	// Extra keeps fields that later Kratos versions add.
-	Extra Extra `json:"-"`
 }
-
-type identityFields Identity
-
-// UnmarshalJSON decodes an identity and keeps unknown fields in Extra.
-func (i *Identity) UnmarshalJSON(b []byte) error {
-	var f identityFields
-	extra, err := unmarshalWithExtra(b, &f)
-	if err != nil {
-		return err
-	}
-	*i = Identity(f)
-	i.Extra = extra
-	return nil
-}
-
-// MarshalJSON encodes an identity with its unknown fields.
-func (i Identity) MarshalJSON() ([]byte, error) { return marshalWithExtra(identityFields(i), i.Extra) }
 
 // Credentials summarises one credential type of an identity; Config is present only when asked for.
 type Credentials struct {
@@ -55,26 +36,6 @@ type Credentials struct {
 	Version     int             `json:"version"`
 	CreatedAt   string          `json:"created_at,omitempty"`
 	UpdatedAt   string          `json:"updated_at,omitempty"`
-	Extra       Extra           `json:"-"`
-}
-
-type credentialsFields Credentials
-
-// UnmarshalJSON decodes credentials and keeps unknown fields in Extra.
-func (c *Credentials) UnmarshalJSON(b []byte) error {
-	var f credentialsFields
-	extra, err := unmarshalWithExtra(b, &f)
-	if err != nil {
-		return err
-	}
-	*c = Credentials(f)
-	c.Extra = extra
-	return nil
-}
-
-// MarshalJSON encodes credentials with their unknown fields.
-func (c Credentials) MarshalJSON() ([]byte, error) {
-	return marshalWithExtra(credentialsFields(c), c.Extra)
 }
 
 // VerifiableAddress is an address Kratos can verify, derived from the traits.
@@ -87,26 +48,6 @@ type VerifiableAddress struct {
 	VerifiedAt string `json:"verified_at,omitempty"`
 	CreatedAt  string `json:"created_at,omitempty"`
 	UpdatedAt  string `json:"updated_at,omitempty"`
-	Extra      Extra  `json:"-"`
-}
-
-type verifiableAddressFields VerifiableAddress
-
-// UnmarshalJSON decodes an address and keeps unknown fields in Extra.
-func (a *VerifiableAddress) UnmarshalJSON(b []byte) error {
-	var f verifiableAddressFields
-	extra, err := unmarshalWithExtra(b, &f)
-	if err != nil {
-		return err
-	}
-	*a = VerifiableAddress(f)
-	a.Extra = extra
-	return nil
-}
-
-// MarshalJSON encodes an address with its unknown fields.
-func (a VerifiableAddress) MarshalJSON() ([]byte, error) {
-	return marshalWithExtra(verifiableAddressFields(a), a.Extra)
 }
 
 // RecoveryAddress is an address recovery messages can be sent to, derived from the traits.
@@ -124,12 +65,6 @@ type VerifiableAddressImport struct {
 	Verified bool   `json:"verified"`
 	Via      string `json:"via"`
 	Status   string `json:"status,omitempty"`
-}
-
-// RecoveryAddressImport is a recovery address sent on create.
-type RecoveryAddressImport struct {
-	Value string `json:"value"`
-	Via   string `json:"via"`
 }
 
 // CredentialsImport holds the credentials Kratos v1.3.1 can import: password and OIDC.
@@ -183,7 +118,6 @@ type CreateIdentityBody struct {
 	MetadataPublic      json.RawMessage           `json:"metadata_public,omitempty"`
 	MetadataAdmin       json.RawMessage           `json:"metadata_admin,omitempty"`
 	VerifiableAddresses []VerifiableAddressImport `json:"verifiable_addresses,omitempty"`
-	RecoveryAddresses   []RecoveryAddressImport   `json:"recovery_addresses,omitempty"`
 	Credentials         *CredentialsImport        `json:"credentials,omitempty"`
 }
 

@@ -672,51 +672,6 @@ func TestBatchPatchIdentities(t *testing.T) {
 	})
 }
 
-func TestIdentityUnknownFieldsRoundTrip(t *testing.T) {
-	in := `{"id":"` + unknownUUID + `","schema_id":"default","traits":{"email":"a@b.c"},
-		"external_id":"ext-1","credentials":{"password":{"type":"password","identifiers":["a@b.c"],"version":0,"future":{"x":1}}},
-		"verifiable_addresses":[{"value":"a@b.c","verified":false,"via":"email","status":"pending","new_flag":true}]}`
-	var id kratosclient.Identity
-	if err := json.Unmarshal([]byte(in), &id); err != nil {
-		t.Fatal(err)
-	}
-	if string(id.Extra["external_id"]) != `"ext-1"` {
-		t.Errorf("Extra = %v, want external_id kept", id.Extra)
-	}
-	out, err := json.Marshal(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back struct {
-		ID          string `json:"id"`
-		ExternalID  string `json:"external_id"`
-		Credentials map[string]struct {
-			Future map[string]int `json:"future"`
-		} `json:"credentials"`
-		VerifiableAddresses []struct {
-			NewFlag bool `json:"new_flag"`
-		} `json:"verifiable_addresses"`
-	}
-	if err := json.Unmarshal(out, &back); err != nil {
-		t.Fatal(err)
-	}
-	if back.ExternalID != "ext-1" || back.ID != unknownUUID {
-		t.Errorf("marshalled identity %s lost a field", out)
-	}
-	if back.Credentials["password"].Future["x"] != 1 {
-		t.Errorf("credential unknown field lost: %s", out)
-	}
-	if len(back.VerifiableAddresses) != 1 || !back.VerifiableAddresses[0].NewFlag {
-		t.Errorf("address unknown field lost: %s", out)
-	}
-	// A known field is never overridden by an Extra entry of the same name.
-	id.Extra["schema_id"] = json.RawMessage(`"evil"`)
-	out, _ = json.Marshal(id)
-	if !strings.Contains(string(out), `"schema_id":"default"`) {
-		t.Errorf("Extra overrode a known field: %s", out)
-	}
-}
-
 // TestParallelUpdatesSurviveSerializationConflicts runs writes in parallel, as Terraform does
 // for several identities. Kratos v1.3.1 on SQLite answers some of them 400 "Unable to
 // serialize access due to a concurrent update in another session" after rolling them back;

@@ -21,25 +21,7 @@ type Session struct {
 	Identity                    *Identity              `json:"identity,omitempty"`
 	Devices                     []Device               `json:"devices,omitempty"`
 	Tokenized                   bool                   `json:"tokenized,omitempty"`
-	Extra                       Extra                  `json:"-"`
 }
-
-type sessionFields Session
-
-// UnmarshalJSON decodes a session and keeps unknown fields in Extra.
-func (s *Session) UnmarshalJSON(b []byte) error {
-	var f sessionFields
-	extra, err := unmarshalWithExtra(b, &f)
-	if err != nil {
-		return err
-	}
-	*s = Session(f)
-	s.Extra = extra
-	return nil
-}
-
-// MarshalJSON encodes a session with its unknown fields.
-func (s Session) MarshalJSON() ([]byte, error) { return marshalWithExtra(sessionFields(s), s.Extra) }
 
 // AuthenticationMethod is one way the session's identity authenticated.
 type AuthenticationMethod struct {

@@ -158,6 +158,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"Conflicts with `password` and `password_wo`.",
 				Validators: []validator.String{
 					hashedPasswordValidator{},
+					hashBodyValidator{},
 					stringvalidator.ConflictsWith(path.MatchRoot("password"), path.MatchRoot("password_wo")),
 				},
 			},
@@ -171,7 +172,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"provider": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: descOIDCProvider + " It cannot contain `:`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]+$`), "must not contain a colon")},
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]*$`), "must not contain a colon")},
 					},
 					"subject": schema.StringAttribute{
 						Required:            true,
@@ -290,9 +291,7 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 	compiled, err := r.data.schemas.get(ctx, schemaID.ValueString())
 	switch {
 	case kratosclient.IsNotFound(err):
-		diags.AddAttributeError(path.Root("schema_id"), "Unknown identity schema",
-			fmt.Sprintf("Kratos has no identity schema %q: %s\n\nUse one of the IDs under identity.schemas in Kratos's configuration.",
-				schemaID.ValueString(), describeClientError(err)))
+		addUnknownSchemaError(ctx, r.data.client, diags, "Unknown identity schema", schemaID.ValueString())
 		return
 	case err != nil:
 		diags.AddAttributeWarning(path.Root("traits"), "Traits not validated at plan time",
@@ -304,6 +303,7 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 		diags.AddAttributeError(path.Root("traits"), "Traits do not match the identity schema",
 			fmt.Sprintf("Identity schema %q: %s", schemaID.ValueString(), problem))
 	}
+	addBlankIdentifierErrors(compiled, traits.ValueString(), diags)
 }
 
 // verificationNeeded reports whether an address in the plan's verified_addresses is not
@@ -407,10 +407,10 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 
 	created, err := client.CreateIdentity(ctx, body)
 	if mayHaveActed(err) {
-		created, err = recoverLostCreate(ctx, client, body, err)
+		created, err = r.recoverLostCreate(ctx, client, body, err)
 	}
 	if err != nil {
-		addWriteError(ctx, client, &resp.Diagnostics, "Unable to Create Identity", "", body.Traits, err)
+		r.addWriteError(ctx, &resp.Diagnostics, "Unable to Create Identity", "", body.SchemaID, body.Traits, err)
 		return
 	}
 	resp.Diagnostics.Append(plan.fill(ctx, created, plan.VerifiedAddresses)...)
@@ -484,7 +484,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 		result, err = client.UpdateIdentity(ctx, id, body)
 		if err != nil {
-			addWriteError(ctx, client, &resp.Diagnostics, "Unable to Update Identity", id, body.Traits, err)
+			r.addWriteError(ctx, &resp.Diagnostics, "Unable to Update Identity", id, body.SchemaID, body.Traits, err)
 			return
 		}
 		// The verification patch lists the addresses in the order Kratos reads them from its
@@ -495,7 +495,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	if len(ops) > 0 {
 		result, err = client.PatchIdentity(ctx, id, ops)
 		if err != nil {
-			addWriteError(ctx, client, &resp.Diagnostics, "Unable to Update Identity", id, json.RawMessage(plan.Traits.ValueString()), err)
+			r.addWriteError(ctx, &resp.Diagnostics, "Unable to Update Identity", id, plan.SchemaID.ValueString(), json.RawMessage(plan.Traits.ValueString()), err)
 			return
 		}
 	}
@@ -658,7 +658,9 @@ func (priorWhenUnconfigured) Description(context.Context) string {
 }
 
 // MarkdownDescription says what the modifier does.
-func (m priorWhenUnconfigured) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m priorWhenUnconfigured) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 // PlanModifySet keeps the prior value when the configuration has none.
 func (priorWhenUnconfigured) PlanModifySet(_ context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {

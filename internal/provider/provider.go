@@ -88,6 +88,7 @@ func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Sensitive:           true,
 				ElementType:         types.StringType,
 				MarkdownDescription: "Extra HTTP headers sent on every request, for example to pass an authenticating proxy.",
+				Validators:          []validator.Map{headersValidator{}},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,

@@ -64,7 +64,11 @@ func (c *schemaCache) fetch(ctx context.Context, id string) (*jsonschema.Schema,
 	}
 	location := "kratos:///schemas/" + id
 	compiler := newSchemaCompiler()
-	// Kratos's own keywords ("ory.sh/kratos") are annotations, not assertions.
+	// Kratos's own keywords ("ory.sh/kratos") are annotations, not assertions; the vocabulary
+	// keeps which values are login identifiers, under every draft with AssertVocabs (without
+	// it only draft-07 schemas would apply it).
+	compiler.RegisterVocabulary(kratosVocabulary)
+	compiler.AssertVocabs()
 	if err := compiler.AddResource(location, doc); err != nil {
 		return nil, fmt.Errorf("identity schema %q: %w", id, err)
 	}

@@ -1,0 +1,259 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+// expectErrorWithout matches CLI output that contains parts in order, however the CLI wraps its
+// lines, and nowhere the rune absent.
+func expectErrorWithout(absent rune, parts ...string) *regexp.Regexp {
+	not := fmt.Sprintf(`[^\x{%X}]*`, absent)
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+	}
+	return regexp.MustCompile(`(?s)\A` + not + strings.Join(quoted, not) + not + `\z`)
+}
+
+// TestAccIdentityResource_malformedHash proves that a hash with a known prefix and a broken
+// body fails plan with an error on hashed_password, before Kratos stores a hash nobody can sign in with.
+func TestAccIdentityResource_malformedHash(t *testing.T) {
+	config := func(hash string) string {
+		return fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id       = "minimal"
+  traits          = jsonencode({ email = "malformed-hash@example.org" })
+  hashed_password = %q
+}
+`, hash)
+	}
+	testAccRun(t, []resource.TestStep{
+		{
+			Config:      config("$2a$10$BADHASHSECRETnotreallyahash"),
+			PlanOnly:    true,
+			ExpectError: expectError("Malformed password hash", "hashed_password =", "bcrypt"),
+		},
+		{
+			Config:      config("$argon2id$v=19$m=65536,t=3,p=4$not*base64$aGFzaA"),
+			PlanOnly:    true,
+			ExpectError: expectError("Malformed password hash", "hashed_password =", "argon2", "salt"),
+		},
+	})
+}
+
+// TestAccIdentityResource_unknownSchemaMessage proves that an unknown schema_id gets the
+// provider's own words, at plan and at apply, never Kratos's reason with the ID base64-decoded.
+func TestAccIdentityResource_unknownSchemaMessage(t *testing.T) {
+	const traits = `traits = jsonencode({ email = "unknown-schema@example.org" })`
+	want := []string{"Unknown identity schema", `Kratos has no identity schema "nope"`, "`default`", "kratos_identity_schemas"}
+	testAccRun(t, []resource.TestStep{
+		{
+			Config:      "resource \"kratos_identity\" \"test\" {\n  schema_id = \"nope\"\n  " + traits + "\n}\n",
+			PlanOnly:    true,
+			ExpectError: expectErrorWithout('\uFFFD', want...),
+		},
+		{
+			// Known only at apply: the plan Terraform makes during apply checks it.
+			Config: "resource \"terraform_data\" \"schema\" {\n  input = \"nope\"\n}\n\n" +
+				"resource \"kratos_identity\" \"test\" {\n  schema_id = terraform_data.schema.output\n  " + traits + "\n}\n",
+			ExpectError: expectErrorWithout('\uFFFD', want...),
+		},
+	})
+}
+
+// TestAccIdentityResource_conflictNamesOnlyIdentifiers proves that a conflict on create names
+// the identity that holds a login identifier of the new one, and not an identity whose
+// identifier merely equals some other trait (here a last name).
+func TestAccIdentityResource_conflictNamesOnlyIdentifiers(t *testing.T) {
+	skipWithoutAcc(t)
+	suffix := strings.ToLower(strings.TrimSuffix(randomEmail("smith"), "@example.org"))
+	// A's username equals, but for case, the last name of the new identity, which is no identifier.
+	seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default",
+		Traits: json.RawMessage(fmt.Sprintf(`{"email":%q,"username":%q}`, randomEmail("a"), suffix))})
+	cEmail := randomEmail("c")
+	c := seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q}`, cEmail))})
+	testAccRun(t, []resource.TestStep{{
+		Config: fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id = "default"
+  traits = jsonencode({
+    email = %q
+    name  = { first = "Jo", last = %q }
+  })
+}
+`, cEmail, strings.ToUpper(suffix[:1])+suffix[1:]),
+		// Exactly one identity is named: another would follow after "; ".
+		ExpectError: expectError("identifier already taken",
+			fmt.Sprintf("Kratos answered HTTP 409 Conflict: %q is an identifier of identity %s. To manage", cEmail, c.ID)),
+	}})
+}
+
+// TestAccIdentityResource_blankIdentifier proves that a blank login identifier is refused at
+// plan time when the schema is known, and explained at apply time when it is not, instead of
+// Kratos's bare HTTP 500.
+func TestAccIdentityResource_blankIdentifier(t *testing.T) {
+	config := func(schema, username string) string {
+		return fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  %s
+  traits = jsonencode({ email = "blank-username@example.org", username = %q })
+}
+`, schema, username)
+	}
+	testAccRun(t, []resource.TestStep{
+		{
+			Config:      config(`schema_id = "default"`, ""),
+			PlanOnly:    true,
+			ExpectError: expectError("Blank login identifier", "traits =", "/traits/username", "empty"),
+		},
+		{
+			Config:      config(`schema_id = "default"`, "   "),
+			PlanOnly:    true,
+			ExpectError: expectError("Blank login identifier", "traits =", "/traits/username", "empty"),
+		},
+		{
+			// Without schema_id the schema is not known at plan time: Kratos answers HTTP 500.
+			Config:      config("", " "),
+			ExpectError: expectError("Unable to Create Identity: blank login identifier", "traits =", "empty or only whitespace"),
+		},
+	})
+}
+
+// TestAccProvider_badHeaders proves header names and values that cannot be sent are refused
+// when the provider configuration is validated, on headers, not at the first admin request.
+func TestAccProvider_badHeaders(t *testing.T) {
+	config := func(headers string) string {
+		return fmt.Sprintf(`
+provider "kratos" {
+  headers = { %s }
+}
+
+data "kratos_identities" "none" {
+  credentials_identifier = "nobody-bad-headers@example.org"
+}
+`, headers)
+	}
+	testAccRun(t, []resource.TestStep{
+		{
+			Config:      config(`"X Tenant" = "blue"`),
+			ExpectError: expectError("Invalid HTTP header name", "headers", `"X" has ' '`),
+		},
+		{
+			Config:      config(`"X-Tenant" = "blue\n"`),
+			ExpectError: expectError("Invalid HTTP header value", "headers", `"X-Tenant"`, "line break"),
+		},
+	})
+}
+
+// compileWithKratosVocabulary compiles an identity schema as the schema cache does.
+func compileWithKratosVocabulary(schema string) (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema))
+	if err != nil {
+		return nil, err
+	}
+	c := newSchemaCompiler()
+	c.RegisterVocabulary(kratosVocabulary)
+	c.AssertVocabs()
+	if err := c.AddResource("kratos:///schemas/test", doc); err != nil {
+		return nil, err
+	}
+	return c.Compile("kratos:///schemas/test")
+}
+
+// mustCompileWithKratosVocabulary is compileWithKratosVocabulary for schemas that compile.
+func mustCompileWithKratosVocabulary(t *testing.T, schema string) *jsonschema.Schema {
+	t.Helper()
+	s, err := compileWithKratosVocabulary(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestLoginIdentifiers proves that exactly the values the identity schema makes credential
+// identifiers are found, wherever the schema puts them, and that the rest of the traits is not.
+func TestLoginIdentifiers(t *testing.T) {
+	t.Parallel()
+	for _, draft := range []string{"http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema"} {
+		s := mustCompileWithKratosVocabulary(t, `{
+  "$schema": "`+draft+`",
+  "definitions": {"handle": {"type": "string", "ory.sh/kratos": {"credentials": {"webauthn": {"identifier": true}}}}},
+  "properties": {"traits": {
+    "type": "object",
+    "properties": {
+      "email":    {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}, "verification": {"via": "email"}}},
+      "username": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": false}}}},
+      "handle":   {"$ref": "#/definitions/handle"},
+      "phones":   {"type": "array", "items": {"type": "string", "ory.sh/kratos": {"credentials": {"code": {"identifier": true, "via": "sms"}}}}},
+      "display":  {"type": "string", "ory.sh/kratos": {"credentials": {"passkey": {"display_name": true}, "totp": {"account_name": true}}}},
+      "name":     {"type": "object", "properties": {"last": {"type": "string"}}},
+      "nick":     {"allOf": [{"type": "string"}, {"ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}}]}
+    },
+    "patternProperties": {"^alt_": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}}}
+  }}
+}`)
+		traits := `{"email":" Ada@Example.org ","username":"ada","handle":"ADA-1","phones":["+15550100","+15550101"],
+"display":"Ada L.","name":{"last":"Smith"},"nick":"Countess","alt_mail":"ada@old.example","other":"x"}`
+		var got []string
+		for _, id := range loginIdentifiers(s, traits) {
+			got = append(got, id.pointer+"="+id.value)
+		}
+		want := []string{"/traits/alt_mail=ada@old.example", "/traits/email=ada@example.org", "/traits/handle=ada-1", "/traits/nick=countess",
+			"/traits/phones/0=+15550100", "/traits/phones/1=+15550101"}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", draft, got, want)
+		}
+	}
+	// A recursive $ref ends.
+	s := mustCompileWithKratosVocabulary(t, `{"definitions": {"node": {"type": "object", "properties": {"id": {"type": "string",
+  "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}}, "next": {"$ref": "#/definitions/node"}}}},
+  "properties": {"traits": {"$ref": "#/definitions/node"}}}`)
+	if got := loginIdentifiers(s, `{"id":"a","next":{"id":"b","next":{}}}`); len(got) != 2 {
+		t.Errorf("recursive schema: got %v, want a and b", got)
+	}
+}
+
+// TestAddBlankIdentifierErrors proves a blank identifier is an error on traits naming its place, and a filled one is not.
+func TestAddBlankIdentifierErrors(t *testing.T) {
+	t.Parallel()
+	s := mustCompileWithKratosVocabulary(t, `{"properties": {"traits": {"properties": {
+  "email": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}},
+  "username": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}},
+  "bio": {"type": "string"}}}}}`)
+	for traits, want := range map[string]string{
+		`{"email":"a@b.io","username":" \t","bio":""}`: "/traits/username",
+		`{"email":"","username":"ada"}`:                "/traits/email",
+		`{"email":"a@b.io","username":"ada","bio":""}`: "",
+		`{"email":"a@b.io"}`:                           "",
+	} {
+		var diags diag.Diagnostics
+		addBlankIdentifierErrors(s, traits, &diags)
+		switch {
+		case want == "" && diags.HasError():
+			t.Errorf("%s: unexpected %v", traits, diags)
+		case want != "" && (!hasAttributeError(diags, "traits", "Blank login identifier") || len(diags) != 1 || !strings.Contains(diags[0].Detail(), want+" a login identifier")):
+			t.Errorf("%s: want one Blank login identifier error at %s on traits, got %v", traits, want, diags)
+		}
+	}
+}
+
+// TestKratosKeywordMalformed proves a schema whose extension Kratos could not read does not compile here either.
+func TestKratosKeywordMalformed(t *testing.T) {
+	t.Parallel()
+	_, err := compileWithKratosVocabulary(`{"properties": {"traits": {"properties": {"email": {"type": "string",
+  "ory.sh/kratos": {"credentials": {"password": {"identifier": "yes"}}}}}}}}`)
+	if err == nil || !strings.Contains(err.Error(), kratosKeyword) {
+		t.Errorf("got %v, want an error naming %s", err, kratosKeyword)
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Defaults used when New is given no option that overrides them. With them, a retried request
@@ -114,11 +116,37 @@ func New(adminURL string, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(c)
 	}
+	if err := c.checkHeaders(); err != nil {
+		return nil, err
+	}
 	// A copy, so that the redirect check never changes a caller's client.
 	hc := *c.httpClient
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.httpClient = &hc
 	return c, nil
+}
+
+// ErrInvalidHeader is wrapped by New's error for a header (or API key) that no HTTP request
+// can carry: net/http would refuse every request, which retrying cannot mend.
+var ErrInvalidHeader = errors.New("invalid HTTP header")
+
+// checkHeaders refuses header names and values, the API key's included, that are not valid
+// in HTTP; the error names the header but never shows its value.
+func (c *Client) checkHeaders() error {
+	for name, values := range c.headers {
+		if !httpguts.ValidHeaderFieldName(name) {
+			return fmt.Errorf("%w name %q", ErrInvalidHeader, name)
+		}
+		for _, v := range values {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("%w: the value of %s has a character HTTP does not allow (such as a line break)", ErrInvalidHeader, name)
+			}
+		}
+	}
+	if !httpguts.ValidHeaderFieldValue("Bearer " + c.apiKey) {
+		return fmt.Errorf("%w: the API key has a character HTTP does not allow (such as a line break)", ErrInvalidHeader)
+	}
+	return nil
 }
 
 // ParseBaseURL checks that raw is an absolute http(s) URL without query or fragment.

@@ -178,6 +178,22 @@ func outcomeUnknown(err error) bool {
 	}
 }
 
+// MayHaveBeenApplied reports whether err is a failed write that Kratos may nevertheless have
+// carried out, and that the client therefore did not send again: its answer was lost to a
+// broken connection or a gateway's 502 or 504.
+func MayHaveBeenApplied(err error) bool {
+	var apiErr *APIError
+	var tErr *TransportError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.MayHaveBeenApplied
+	case errors.As(err, &tErr):
+		return tErr.MayHaveBeenApplied
+	default:
+		return false
+	}
+}
+
 // recordOutcome notes on the typed error in err how many attempts were made and whether a
 // request that is not safe to repeat may have been applied; it returns err.
 func recordOutcome(err error, attempts int, idempotent bool) error {

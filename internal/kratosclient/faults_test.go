@@ -806,3 +806,21 @@ func TestDefaultRetryBudgetCoversARestart(t *testing.T) {
 		t.Errorf("no retries wait %v to %v, want nothing", s, l)
 	}
 }
+
+func TestInvalidHeadersAreRefusedByNewNotRetried(t *testing.T) {
+	for name, opt := range map[string]Option{
+		"name with a space":    WithHeaders(map[string]string{"X Tenant": "blue"}),
+		"value with a newline": WithHeaders(map[string]string{"X-Tenant": "blue\nX-Injected: 1"}),
+		"api key with a CR":    WithAPIKey("secret-key\r"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New("http://127.0.0.1:1", opt)
+			if !errors.Is(err, ErrInvalidHeader) {
+				t.Fatalf("New() error %v, want ErrInvalidHeader", err)
+			}
+			if strings.Contains(err.Error(), "blue") || strings.Contains(err.Error(), "secret-key") {
+				t.Errorf("the error shows a header value: %v", err)
+			}
+		})
+	}
+}

@@ -36,6 +36,12 @@ func IsUnknownSchema(err error) bool {
 // schema: its reason then names the place in the traits as I[#/…].
 func IsSchemaViolation(err error) bool { return errReasonIs(err, http.StatusBadRequest, "I[#/") }
 
+// IsEmptyIdentifier reports whether err is Kratos's 500 for a login identifier that is empty
+// after trimming ("missing or empty identifier"): it cannot store such a credential.
+func IsEmptyIdentifier(err error) bool {
+	return errReasonIs(err, http.StatusInternalServerError, "missing or empty identifier")
+}
+
 // IsMethodDisabled reports whether err is Kratos's 404 for a self-service method (such as
 // link recovery) that its configuration disables.
 func IsMethodDisabled(err error) bool { return errReasonIs(err, http.StatusNotFound, "disabled") }

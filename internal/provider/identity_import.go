@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,17 +72,6 @@ func identityIDs(ids []kratosclient.Identity) []string {
 		out[i] = id.ID
 	}
 	return out
-}
-
-// mayHaveActed reports whether a failed write may nevertheless have been carried out: the
-// connection broke after sending, or a gateway gave up waiting for Kratos.
-func mayHaveActed(err error) bool {
-	var tErr *kratosclient.TransportError
-	if errors.As(err, &tErr) {
-		return tErr.MayHaveReachedServer()
-	}
-	s := kratosclient.StatusCode(err)
-	return s == http.StatusBadGateway || s == http.StatusGatewayTimeout
 }
 
 // recoverLostCreate finds out what happened to a create whose answer was lost. An identity
@@ -351,11 +339,6 @@ func itemSchema(s *jsonschema.Schema, i int) *jsonschema.Schema {
 	return nil
 }
 
-// emptyIdentifierReason is Kratos v1.3.1's reason for its HTTP 500 when a login identifier is
-// empty after trimming (persistence/sql/identity, measured on create); like the predicates in
-// kratosclient/reasons.go, it belongs there.
-const emptyIdentifierReason = "missing or empty identifier"
-
 // blankIdentifierAdvice is what to do about a blank login identifier.
 const blankIdentifierAdvice = "Kratos v1.3.1 cannot store an empty identifier and answers with HTTP 500. " +
 	"Give it a value, or leave the trait out where the identity schema does not require it."
@@ -403,7 +386,7 @@ func (r *identityResource) addWriteError(ctx context.Context, diags *diag.Diagno
 	case kratosclient.IsSchemaViolation(err):
 		diags.AddAttributeError(path.Root("traits"), summary+": traits rejected by the identity schema",
 			"Kratos answered: "+apiErr.Detail()+"\n\nI[…] is the place in the traits, S[…] the schema rule. Fix the traits to match the identity schema.")
-	case apiErr.StatusCode == http.StatusInternalServerError && strings.Contains(apiErr.Detail(), emptyIdentifierReason):
+	case kratosclient.IsEmptyIdentifier(err):
 		diags.AddAttributeError(path.Root("traits"), summary+": blank login identifier",
 			"A login identifier in the traits is empty or only whitespace: Kratos answered "+apiErr.Error()+". "+
 				"The identity schema makes some traits login identifiers (credentials.password.identifier and the like). "+blankIdentifierAdvice)

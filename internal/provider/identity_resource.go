@@ -406,7 +406,7 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	created, err := client.CreateIdentity(ctx, body)
-	if mayHaveActed(err) {
+	if kratosclient.MayHaveBeenApplied(err) {
 		created, err = r.recoverLostCreate(ctx, client, body, err)
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -60,6 +61,7 @@ func (p *kratosProvider) Metadata(_ context.Context, _ provider.MetadataRequest,
 
 // Schema describes the provider configuration.
 func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	shortest, longest := kratosclient.RetryBudget(kratosclient.DefaultMaxRetries)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages the identities of a self-hosted [Ory Kratos](https://www.ory.sh/kratos/) through its admin API.",
 		Attributes: map[string]schema.Attribute{
@@ -79,28 +81,32 @@ func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"api_key": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "Token sent as `Authorization: Bearer` on every request, for a proxy in front of Kratos or Ory Network's admin API. " +
+				MarkdownDescription: "Token sent as `Authorization: Bearer` on every request to the admin URL's origin (never to another origin, such as a `public_url` " +
+					"on another host), for a proxy in front of Kratos or Ory Network's admin API. " +
 					"Self-hosted Kratos needs none. Defaults to the `" + envAPIKey + "` environment variable.",
 			},
 			"headers": schema.MapAttribute{
 				Optional: true,
 				// Headers often carry credentials for a proxy, such as Authorization or X-API-Key.
-				Sensitive:           true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Extra HTTP headers sent on every request, for example to pass an authenticating proxy.",
-				Validators:          []validator.Map{headersValidator{}},
+				Sensitive:   true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Extra HTTP headers sent on every request to the admin URL's origin (never to another origin), for example to pass an authenticating proxy. " +
+					"A redirect to another origin is refused rather than followed, so that they and request bodies stay with the configured origin.",
+				Validators: []validator.Map{headersValidator{}},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take, as a Go duration such as `30s` or `1m`. Defaults to `%s`.",
+				MarkdownDescription: fmt.Sprintf("How long one HTTP attempt may take, as a Go duration such as `30s` or `1m`; each retry gets as long again. Defaults to `%s`.",
 					kratosclient.DefaultTimeout),
 				Validators: []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after HTTP 429, 502, 503, 504 or a network error, "+
-					"with capped exponential backoff that honours `Retry-After`. Requests whose effect is unknown are never repeated blindly. "+
-					"Defaults to `%d`; `0` disables retries.", kratosclient.DefaultMaxRetries),
+					"with capped exponential backoff (waits doubling from 250 ms up to 8 s, jittered) that honours `Retry-After`. "+
+					"Requests whose effect is unknown are never repeated blindly. Defaults to `%d`, which keeps retrying for %s to %s: "+
+					"enough to ride out a Kratos restart. Each retry adds up to 8 s; `0` disables retries.",
+					kratosclient.DefaultMaxRetries, shortest, longest),
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 		},
@@ -163,6 +169,10 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		opts = append(opts, kratosclient.WithMaxRetries(int(cfg.MaxRetries.ValueInt64())))
 	}
 	client, err := kratosclient.New(adminURL, opts...)
+	if errors.Is(err, kratosclient.ErrInvalidHeader) {
+		resp.Diagnostics.AddAttributeError(path.Root("headers"), "Invalid HTTP header", err.Error()+". Fix headers or api_key.")
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("admin_url"), "Invalid Kratos admin URL", err.Error())
 		return

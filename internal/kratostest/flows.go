@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 // LoginResult is the outcome of a successful password login through the public API.
@@ -149,6 +151,11 @@ type response struct {
 
 // send makes one JSON request and reads the whole answer.
 func send(ctx context.Context, c *http.Client, method, target string, body any) (*response, error) {
+	return sendAs(ctx, c, method, target, "", body)
+}
+
+// sendAs is send with the X-Session-Token header set to sessionToken, unless it is empty.
+func sendAs(ctx context.Context, c *http.Client, method, target, sessionToken string, body any) (*response, error) {
 	var rd io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
@@ -164,6 +171,9 @@ func send(ctx context.Context, c *http.Client, method, target string, body any) 
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if sessionToken != "" {
+		req.Header.Set("X-Session-Token", sessionToken)
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -281,4 +291,125 @@ func redactToken(link string) string {
 	q.Set("token", "REDACTED")
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Whoami asks the public /sessions/whoami about sessionToken and returns the HTTP status: 200 for
+// a usable session, 401 for a revoked, expired or unknown one, and 403 for a session without the
+// second factor its identity has set up (session.whoami.required_aal is highest_available).
+func (i *Instance) Whoami(ctx context.Context, sessionToken string) (int, error) {
+	res, err := sendAs(ctx, i.client(), http.MethodGet, i.PublicURL+"/sessions/whoami", sessionToken, nil)
+	if err != nil {
+		return 0, err
+	}
+	return res.status, nil
+}
+
+// EnrolTOTP sets up TOTP for the identity of sessionToken through the settings API flow, as an app
+// would after showing the QR code, and returns the TOTP secret (base32).
+func (i *Instance) EnrolTOTP(ctx context.Context, sessionToken string) (string, error) {
+	c := i.client()
+	flowID, flow, err := i.settingsFlow(ctx, c, sessionToken)
+	if err != nil {
+		return "", err
+	}
+	var secret struct {
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(textNode(flow, "totp_secret_key"), &secret); err != nil || secret.Text == "" {
+		return "", fmt.Errorf("kratostest: settings flow %s has no totp_secret_key node (is the totp method enabled?)", flowID)
+	}
+	code, err := totp.GenerateCode(secret.Text, time.Now())
+	if err != nil {
+		return "", fmt.Errorf("kratostest: TOTP code: %w", err)
+	}
+	if _, err := i.submitSettings(ctx, c, sessionToken, flowID, map[string]any{"method": "totp", "totp_code": code}, "success"); err != nil {
+		return "", err
+	}
+	return secret.Text, nil
+}
+
+// EnrolLookupSecrets sets up lookup secrets (recovery codes) for the identity of sessionToken
+// through the settings API flow: it has Kratos generate them, then confirms them, and returns them.
+func (i *Instance) EnrolLookupSecrets(ctx context.Context, sessionToken string) ([]string, error) {
+	c := i.client()
+	flowID, _, err := i.settingsFlow(ctx, c, sessionToken)
+	if err != nil {
+		return nil, err
+	}
+	flow, err := i.submitSettings(ctx, c, sessionToken, flowID, map[string]any{"method": "lookup_secret", "lookup_secret_regenerate": true}, "")
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Context struct {
+			Secrets []struct {
+				Text string `json:"text"`
+			} `json:"secrets"`
+		} `json:"context"`
+	}
+	if err := json.Unmarshal(textNode(flow, "lookup_secret_codes"), &list); err != nil || len(list.Context.Secrets) == 0 {
+		return nil, fmt.Errorf("kratostest: settings flow %s shows no lookup_secret_codes after regenerating", flowID)
+	}
+	codes := make([]string, len(list.Context.Secrets))
+	for n, s := range list.Context.Secrets {
+		codes[n] = s.Text
+	}
+	if _, err := i.submitSettings(ctx, c, sessionToken, flowID, map[string]any{"method": "lookup_secret", "lookup_secret_confirm": true}, "success"); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// settingsFlow creates a settings API flow for sessionToken and returns its ID and body.
+func (i *Instance) settingsFlow(ctx context.Context, c *http.Client, sessionToken string) (string, []byte, error) {
+	res, err := sendAs(ctx, c, http.MethodGet, i.PublicURL+"/self-service/settings/api", sessionToken, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	var flow struct {
+		ID string `json:"id"`
+	}
+	if res.status != http.StatusOK || json.Unmarshal(res.body, &flow) != nil || flow.ID == "" {
+		return "", nil, fmt.Errorf("kratostest: create settings flow: %s", res)
+	}
+	return flow.ID, res.body, nil
+}
+
+// submitSettings posts body to the settings flow and returns the flow Kratos answers with; it fails
+// unless Kratos answers 200 and, when wantState is not empty, the flow is in that state.
+func (i *Instance) submitSettings(ctx context.Context, c *http.Client, sessionToken, flowID string, body map[string]any, wantState string) ([]byte, error) {
+	res, err := sendAs(ctx, c, http.MethodPost, i.PublicURL+"/self-service/settings?flow="+url.QueryEscape(flowID), sessionToken, body)
+	if err != nil {
+		return nil, err
+	}
+	var flow struct {
+		State string `json:"state"`
+	}
+	if res.status != http.StatusOK || json.Unmarshal(res.body, &flow) != nil || (wantState != "" && flow.State != wantState) {
+		return nil, fmt.Errorf("kratostest: settings method %v in flow %s (state %q): %s", body["method"], flowID, flow.State, res)
+	}
+	return res.body, nil
+}
+
+// textNode returns the text of the flow's text node with the given ID, or nil.
+func textNode(flow []byte, id string) json.RawMessage {
+	var doc struct {
+		UI struct {
+			Nodes []struct {
+				Attributes struct {
+					ID   string          `json:"id"`
+					Text json.RawMessage `json:"text"`
+				} `json:"attributes"`
+			} `json:"nodes"`
+		} `json:"ui"`
+	}
+	if json.Unmarshal(flow, &doc) != nil {
+		return nil
+	}
+	for _, n := range doc.UI.Nodes {
+		if n.Attributes.ID == id {
+			return n.Attributes.Text
+		}
+	}
+	return nil
 }

@@ -219,6 +219,68 @@ func TestCompleteRecoveryLink(t *testing.T) {
 	t.Logf("used link: %v", err)
 }
 
+// TestEnrolSecondFactors proves lookup secrets and TOTP enrol through the settings flow, and that
+// afterwards a password-only session is refused by whoami while a session of another identity is not.
+func TestEnrolSecondFactors(t *testing.T) {
+	inst := StartT(t, Options{})
+	const password = "correct-horse-battery-staple"
+	id := createIdentity(t, inst, "mfa@example.com", "", password)
+	createIdentity(t, inst, "plain@example.com", "", password)
+	login, err := inst.Login(t.Context(), "mfa@example.com", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWhoami(t, inst, login.SessionToken, http.StatusOK)
+
+	codes, err := inst.EnrolLookupSecrets(t.Context(), login.SessionToken)
+	if err != nil {
+		t.Fatalf("EnrolLookupSecrets: %v", err)
+	}
+	if len(codes) < 2 || codes[0] == "" {
+		t.Errorf("lookup secrets = %d codes, want several", len(codes))
+	}
+	secret, err := inst.EnrolTOTP(t.Context(), login.SessionToken)
+	if err != nil {
+		t.Fatalf("EnrolTOTP: %v", err)
+	}
+	if secret == "" {
+		t.Error("EnrolTOTP returned no secret")
+	}
+
+	var identity struct {
+		Credentials map[string]any `json:"credentials"`
+	}
+	getJSON(t, inst.AdminURL+"/admin/identities/"+id, &identity)
+	for _, typ := range []string{"password", "totp", "lookup_secret"} {
+		if _, ok := identity.Credentials[typ]; !ok {
+			t.Errorf("identity has no %s credential after enrolment (has %v)", typ, identity.Credentials)
+		}
+	}
+	again, err := inst.Login(t.Context(), "mfa@example.com", password)
+	if err != nil {
+		t.Fatalf("password login after enrolment: %v", err)
+	}
+	checkWhoami(t, inst, again.SessionToken, http.StatusForbidden)
+	plain, err := inst.Login(t.Context(), "plain@example.com", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWhoami(t, inst, plain.SessionToken, http.StatusOK)
+	checkWhoami(t, inst, "ory_st_not-a-session-token", http.StatusUnauthorized)
+}
+
+// checkWhoami checks the status the public whoami answers for sessionToken.
+func checkWhoami(t *testing.T, inst *Instance, sessionToken string, want int) {
+	t.Helper()
+	got, err := inst.Whoami(t.Context(), sessionToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("whoami = HTTP %d, want %d", got, want)
+	}
+}
+
 // createIdentity creates a default-schema identity through the admin API; username and password are optional.
 func createIdentity(t *testing.T, inst *Instance, email, username, password string) string {
 	t.Helper()

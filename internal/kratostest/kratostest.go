@@ -70,7 +70,19 @@ type Options struct {
 	LinkRecovery *bool
 	// LogWriter receives Kratos's output besides the internal buffer; default none.
 	LogWriter io.Writer
+	// SQLiteFile keeps the data in a SQLite file in the instance's temp dir, so that it survives
+	// Kill and Restart; default false, in-memory SQLite, which loses everything with the process.
+	SQLiteFile bool
 }
+
+// sqliteFile is the database file of an instance started with Options.SQLiteFile, in its temp dir.
+const sqliteFile = "kratos.sqlite"
+
+// restartRetryWait is the pause before Restart tries again to bind a port that is still taken.
+const restartRetryWait = 100 * time.Millisecond
+
+// errStopped is returned by Restart after Stop.
+var errStopped = errors.New("kratostest: the instance was stopped")
 
 // Instance is a running Kratos process.
 type Instance struct {
@@ -79,13 +91,19 @@ type Instance struct {
 	// PublicURL is the public base URL without a trailing slash, e.g. http://127.0.0.1:38212.
 	PublicURL string
 
-	cmd       *exec.Cmd
+	bin       string
+	env       []string
+	logWriter io.Writer
 	dir       string
-	out       *tail
-	done      chan struct{}
 	transport *http.Transport
 	stopOnce  sync.Once
 	stopErr   error
+
+	// mu guards the current process, which Restart replaces, and stopped.
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan struct{}
+	stopped bool
 }
 
 // Start runs Kratos on free loopback ports and waits until both ports report ready.
@@ -125,18 +143,86 @@ func (i *Instance) SchemaIDs() []string {
 // Stop terminates the process group (SIGTERM, SIGKILL after 5s), waits, and removes the temp dir; it is idempotent.
 func (i *Instance) Stop() error {
 	i.stopOnce.Do(func() {
-		pgid := i.cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-i.done:
-		case <-time.After(stopTimeout):
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-i.done
+		i.mu.Lock()
+		i.stopped = true
+		i.mu.Unlock()
+		cmd, done := i.process()
+		// A process that has exited (Kill, a crash) is not signalled: its ID may belong to another by now.
+		if cmd != nil && !closed(done) {
+			pgid := cmd.Process.Pid
+			_ = syscall.Kill(-pgid, syscall.SIGTERM)
+			select {
+			case <-done:
+			case <-time.After(stopTimeout):
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+				<-done
+			}
 		}
 		i.transport.CloseIdleConnections()
 		i.stopErr = os.RemoveAll(i.dir)
 	})
 	return i.stopErr
+}
+
+// Kill ends Kratos as a crash would, SIGKILL to its process group with no shutdown, and waits
+// until it has exited; the ports are then closed. The data survives for Restart only with
+// Options.SQLiteFile. Killing an instance that is not running does nothing.
+func (i *Instance) Kill() {
+	cmd, done := i.process()
+	if cmd == nil || closed(done) {
+		return
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-done
+	i.transport.CloseIdleConnections()
+}
+
+// Restart kills Kratos if it runs, starts it again on the same admin and public ports with the
+// same configuration and database, and waits until it is ready. While a port is still taken it
+// tries again, for up to a minute.
+func (i *Instance) Restart(ctx context.Context) error {
+	i.Kill()
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	for {
+		i.mu.Lock()
+		stopped := i.stopped
+		i.mu.Unlock()
+		if stopped {
+			return errStopped
+		}
+		err := i.launch(ctx)
+		if err == nil {
+			return nil
+		}
+		// Whatever failed, no process of this attempt is left running.
+		i.Kill()
+		if !errors.Is(err, errBind) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(restartRetryWait):
+		}
+	}
+}
+
+// process returns the current Kratos process and the channel closed when it has exited.
+func (i *Instance) process() (*exec.Cmd, chan struct{}) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.cmd, i.done
+}
+
+// closed reports whether ch is closed.
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // start makes one attempt at running Kratos on fresh ports.
@@ -150,43 +236,83 @@ func start(ctx context.Context, bin string, opts Options) (*Instance, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	out := &tail{}
-	var w io.Writer = out
-	if opts.LogWriter != nil {
-		w = io.MultiWriter(out, opts.LogWriter)
-	}
-	cmd := exec.Command(bin, "serve", "-c", filepath.Join(dir, "kratos.yml"), "--dev", "--sqa-opt-out")
-	cmd.Dir = dir
-	// A minimal environment, so that variables such as DSN cannot override the generated config.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + dir}
-	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("kratostest: start %s: %w", bin, err)
-	}
 	inst := &Instance{
 		AdminURL:  cfg.AdminURL,
 		PublicURL: cfg.PublicURL,
-		cmd:       cmd,
+		bin:       bin,
+		// A minimal environment, so that variables such as DSN cannot override the generated config.
+		env:       []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + dir},
+		logWriter: opts.LogWriter,
 		dir:       dir,
-		out:       out,
-		done:      make(chan struct{}),
 		transport: &http.Transport{},
 	}
-	go func() {
-		_ = cmd.Wait()
-		close(inst.done)
-	}()
-	if err := inst.waitReady(ctx); err != nil {
+	if opts.SQLiteFile {
+		// DSN from the environment overrides the config's in-memory dsn.
+		inst.env = append(inst.env, "DSN=sqlite://"+filepath.Join(dir, sqliteFile)+"?_fk=true")
+		if err := inst.migrate(ctx); err != nil {
+			_ = inst.Stop()
+			return nil, err
+		}
+	}
+	if err := inst.launch(ctx); err != nil {
 		_ = inst.Stop()
 		return nil, err
 	}
 	return inst, nil
 }
 
-// waitReady polls the admin and public readiness endpoints until both answer 200.
-func (i *Instance) waitReady(ctx context.Context) error {
+// output returns where a Kratos process writes: out, and Options.LogWriter if set.
+func (i *Instance) output(out *tail) io.Writer {
+	if i.logWriter != nil {
+		return io.MultiWriter(out, i.logWriter)
+	}
+	return out
+}
+
+// migrate creates the schema of a file database (an in-memory one is migrated by serve itself).
+func (i *Instance) migrate(ctx context.Context) error {
+	out := &tail{}
+	cmd := exec.CommandContext(ctx, i.bin, "migrate", "sql", "--read-from-env", "--yes")
+	w := i.output(out)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = i.dir, i.env, w, w
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("kratostest: migrate the SQLite database: %w; last output:\n%s", err, out.last(tailLines))
+	}
+	return nil
+}
+
+// launch starts a Kratos process on the instance's ports and waits until it is ready.
+func (i *Instance) launch(ctx context.Context) error {
+	out := &tail{}
+	cmd := exec.Command(i.bin, "serve", "-c", filepath.Join(i.dir, "kratos.yml"), "--dev", "--sqa-opt-out")
+	w := i.output(out)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = i.dir, i.env, w, w
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("kratostest: start %s: %w", i.bin, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	i.mu.Lock()
+	if i.stopped {
+		// Stop ran meanwhile and will not see this process: end it here.
+		i.mu.Unlock()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return errStopped
+	}
+	i.cmd, i.done = cmd, done
+	i.mu.Unlock()
+	return i.waitReady(ctx, cmd, out, done)
+}
+
+// waitReady polls the admin and public readiness endpoints until both answer 200 or the
+// process, whose output is out, exits.
+func (i *Instance) waitReady(ctx context.Context, cmd *exec.Cmd, out *tail, done chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -196,14 +322,14 @@ func (i *Instance) waitReady(ctx context.Context) error {
 			return nil
 		}
 		select {
-		case <-i.done:
-			out := i.out.last(tailLines)
-			if strings.Contains(out, "address already in use") {
-				return fmt.Errorf("%w; Kratos output:\n%s", errBind, out)
+		case <-done:
+			last := out.last(tailLines)
+			if strings.Contains(last, "address already in use") {
+				return fmt.Errorf("%w; Kratos output:\n%s", errBind, last)
 			}
-			return fmt.Errorf("kratostest: Kratos exited before it was ready (%s); last output:\n%s", i.cmd.ProcessState, out)
+			return fmt.Errorf("kratostest: Kratos exited before it was ready (%s); last output:\n%s", cmd.ProcessState, last)
 		case <-ctx.Done():
-			return fmt.Errorf("kratostest: Kratos not ready: %w; last output:\n%s", ctx.Err(), i.out.last(tailLines))
+			return fmt.Errorf("kratostest: Kratos not ready: %w; last output:\n%s", ctx.Err(), out.last(tailLines))
 		case <-tick.C:
 		}
 	}

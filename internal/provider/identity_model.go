@@ -250,3 +250,112 @@ const (
 	descOIDCProvider          = "ID of the OIDC provider as configured in Kratos, for example `github`."
 	descOIDCSubject           = "The user's subject (`sub` claim) at that provider."
 )
+
+// identityStates are the values Kratos accepts for an identity's state.
+var identityStates = []string{"active", "inactive"}
+
+// fill copies an identity from Kratos into the model; verified becomes verified_addresses.
+func (m *identityResourceModel) fill(ctx context.Context, id *kratosclient.Identity, verified types.Set) diag.Diagnostics {
+	read, diags := flattenIdentityReadSide(ctx, id)
+	// Kratos stores a JSON null as no metadata; a configured "null" stays as written.
+	read.MetadataPublic = keepJSONNull(m.MetadataPublic, read.MetadataPublic)
+	read.MetadataAdmin = keepJSONNull(m.MetadataAdmin, read.MetadataAdmin)
+	m.identityReadSide = read
+	m.ID = types.StringValue(id.ID)
+	m.VerifiedAddresses = verified
+	return diags
+}
+
+// keepJSONNull returns prior when it is the JSON text null and Kratos reports no value.
+func keepJSONNull(prior, read jsonValue) jsonValue {
+	if read.IsNull() && !prior.IsNull() && !prior.IsUnknown() && jsonEquivalent(prior, newJSONValue("null")) {
+		return prior
+	}
+	return read
+}
+
+// documentOf is the part of the model a JSON Patch changes.
+func documentOf(m *identityResourceModel) identityDocument {
+	return identityDocument{
+		SchemaID:       knownString(m.SchemaID),
+		State:          knownString(m.State),
+		Traits:         m.Traits.ValueString(),
+		MetadataPublic: m.MetadataPublic.ValueString(),
+		MetadataAdmin:  m.MetadataAdmin.ValueString(),
+	}
+}
+
+// verifiedSubset keeps the addresses of prior that Kratos lists as verified, in their configured spelling.
+func verifiedSubset(ctx context.Context, prior types.Set, id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
+	if prior.IsNull() || prior.IsUnknown() {
+		return prior
+	}
+	var keep []attr.Value
+	for _, a := range stringSet(ctx, prior, diags) {
+		if slices.ContainsFunc(id.VerifiableAddresses, func(v kratosclient.VerifiableAddress) bool {
+			return v.Verified && normalizeAddress(v.Value) == normalizeAddress(a)
+		}) {
+			keep = append(keep, types.StringValue(a))
+		}
+	}
+	set, d := types.SetValue(types.StringType, keep)
+	diags.Append(d...)
+	return set
+}
+
+// allVerified is the set of an identity's verified addresses.
+func allVerified(id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
+	var values []attr.Value
+	for _, a := range id.VerifiableAddresses {
+		if a.Verified {
+			values = append(values, types.StringValue(a.Value))
+		}
+	}
+	set, d := types.SetValue(types.StringType, values)
+	diags.Append(d...)
+	return set
+}
+
+// verifiableAddressesFrom reads the verifiable_addresses list of a model.
+func verifiableAddressesFrom(ctx context.Context, l types.List, diags *diag.Diagnostics) []kratosclient.VerifiableAddress {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var elems []struct {
+		Value    types.String `tfsdk:"value"`
+		Via      types.String `tfsdk:"via"`
+		Verified types.Bool   `tfsdk:"verified"`
+		Status   types.String `tfsdk:"status"`
+	}
+	diags.Append(l.ElementsAs(ctx, &elems, false)...)
+	out := make([]kratosclient.VerifiableAddress, 0, len(elems))
+	for _, e := range elems {
+		out = append(out, kratosclient.VerifiableAddress{Value: e.Value.ValueString(), Via: e.Via.ValueString(), Verified: e.Verified.ValueBool(), Status: e.Status.ValueString()})
+	}
+	return out
+}
+
+// stringSet reads the known elements of a set of strings, sorted; null or unknown gives nil.
+func stringSet(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	var elems []types.String
+	diags.Append(s.ElementsAs(ctx, &elems, false)...)
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		if !e.IsNull() && !e.IsUnknown() {
+			out = append(out, e.ValueString())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// knownString returns a known string's value, or "".
+func knownString(s types.String) string {
+	if s.IsNull() || s.IsUnknown() {
+		return ""
+	}
+	return s.ValueString()
+}

@@ -290,3 +290,20 @@ func (keepEquivalentJSON) PlanModifyString(_ context.Context, req planmodifier.S
 		resp.PlanValue = req.StateValue
 	}
 }
+
+// jsonEquivalent compares two JSON attribute values semantically; null equals only null.
+func jsonEquivalent(a, b jsonValue) bool {
+	if a.IsNull() || b.IsNull() || a.IsUnknown() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	eq, err := jsonSemanticEqual(a.ValueString(), b.ValueString())
+	return err == nil && eq
+}
+
+// rawOrNil returns a known JSON value as canonical raw JSON, or nil.
+func rawOrNil(v jsonValue) json.RawMessage {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return canonicalJSON(v.ValueString())
+}

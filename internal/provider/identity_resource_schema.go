@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// descMetadataValues states the values metadata_public and metadata_admin accept (see metadataValidator).
+const descMetadataValues = "It may be an object, array, string, boolean or null, but not a bare number, which Kratos v1.3.1 stores in a form it can no longer read. "
+
+// Schema describes the resource.
+func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages an identity in Ory Kratos: its traits, metadata, state and credentials " +
+			"(a password in cleartext, write-only or hashed form, and linked social sign-ins), and which of its addresses are verified.\n\n" +
+			"Updates are sent as one minimal JSON Patch; credentials that change are sent with one additional full update. " +
+			"When `traits` and `schema_id` are known at plan time, the traits are validated against the identity schema fetched from Kratos.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The identity's ID, a UUID chosen by Kratos.",
+				PlanModifiers:       useState,
+			},
+			"schema_id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "ID of the identity schema the traits follow. Defaults to Kratos's `identity.default_schema_id`. " +
+					"Changing it updates the identity in place; the traits must then match the new schema. " +
+					"Plan-time validation of the traits needs the schema ID, so it is skipped on create when this is omitted.",
+				PlanModifiers: useState,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"traits": schema.StringAttribute{
+				Required:      true,
+				CustomType:    jsonValueType{},
+				PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
+				MarkdownDescription: "The identity's traits as a JSON object, shaped by the identity schema; write it with `jsonencode(...)`, a heredoc or `file()`. " +
+					"Key order, whitespace and the spelling of numbers never cause a difference. " +
+					"Kratos derives login identifiers and verifiable and recovery addresses from the traits.",
+			},
+			"state": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(identityStates[0]),
+				MarkdownDescription: fmt.Sprintf("Whether the identity can sign in: one of %s. Defaults to `%s`.",
+					quotedList(identityStates), identityStates[0]),
+				Validators: []validator.String{stringvalidator.OneOf(identityStates...)},
+			},
+			"metadata_public": schema.StringAttribute{
+				Optional:      true,
+				CustomType:    jsonValueType{},
+				PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
+				Validators:    []validator.String{metadataValidator{}},
+				MarkdownDescription: "Metadata the identity can read (it is part of its session), as a JSON document. " +
+					descMetadataValues +
+					"Removing it from the configuration clears it in Kratos.",
+			},
+			"metadata_admin": schema.StringAttribute{
+				Optional:      true,
+				CustomType:    jsonValueType{},
+				PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
+				Validators:    []validator.String{metadataValidator{}},
+				MarkdownDescription: "Metadata visible only through the admin API, as a JSON document. " +
+					descMetadataValues +
+					"Removing it from the configuration clears it in Kratos.",
+			},
+			"password": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Cleartext password, hashed by Kratos; sent on create and whenever it changes. " +
+					"It is stored in the Terraform state (marked sensitive); prefer `password_wo` where the CLI supports it. " +
+					"Kratos does not apply its password policy to imported passwords. Removing it leaves the current password in place. " +
+					"Conflicts with `password_wo` and `hashed_password`.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRoot("password_wo"), path.MatchRoot("hashed_password")),
+				},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "Write-only cleartext password (Terraform 1.11 or later, OpenTofu 1.11 or later): never stored in the plan or state. " +
+					"It is sent on create and whenever `password_wo_version` changes. Conflicts with `password` and `hashed_password`.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRoot("password"), path.MatchRoot("hashed_password")),
+				},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Any number; changing it re-sends `password_wo`. Terraform cannot see a write-only value change, " +
+					"so bump this whenever you change `password_wo`.",
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"hashed_password": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "An existing password hash to import, for migrating users from another system; sent on create and whenever it changes. " +
+					"Kratos v1.3.1 accepts hashes that start with " + quotedList(hashPrefixDescriptions) + ". " +
+					"Conflicts with `password` and `password_wo`.",
+				Validators: []validator.String{
+					hashedPasswordValidator{},
+					hashBodyValidator{},
+					stringvalidator.ConflictsWith(path.MatchRoot("password"), path.MatchRoot("password_wo")),
+				},
+			},
+			"oidc_providers": schema.SetNestedAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Social sign-ins (OpenID Connect) linked to the identity. Added entries are linked, removed entries are unlinked, " +
+					"and an entry unlinked outside Terraform shows as a difference. When omitted, linked sign-ins are reported but not managed.",
+				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"provider": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: descOIDCProvider + " It cannot contain `:`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]*$`), "must not contain a colon")},
+					},
+					"subject": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: descOIDCSubject,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+				}},
+			},
+			"verified_addresses": schema.SetAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Addresses that must be verified, out of those Kratos derives from the traits (see `verifiable_addresses`); " +
+					"compared case-insensitively. They are marked verified on create and on update. Listing an address the traits do not produce " +
+					"is an error naming it. An address un-verified outside Terraform shows as a difference. Removing an address from this set does not un-verify it. " +
+					"Import fills it with every verified address; when it is omitted, the last value is kept and nothing is managed.",
+				PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
+				Validators:    []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+			// The read-only lists and map hold plain objects, not nested attributes: Terraform 1.5's
+			// plan -generate-config-out crashes on a computed-only nested attribute.
+			"verifiable_addresses": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         verifiableAddressObjectType,
+				MarkdownDescription: descVerifiableAddresses,
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"recovery_addresses": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         recoveryAddressObjectType,
+				MarkdownDescription: descRecoveryAddresses,
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"credentials": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         credentialObjectType,
+				MarkdownDescription: descCredentials,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+			},
+			"organization_id":  schema.StringAttribute{Computed: true, MarkdownDescription: descOrganizationID, PlanModifiers: useState},
+			"created_at":       schema.StringAttribute{Computed: true, MarkdownDescription: descCreatedAt, PlanModifiers: useState},
+			"updated_at":       schema.StringAttribute{Computed: true, MarkdownDescription: descUpdatedAt, PlanModifiers: useState},
+			"state_changed_at": schema.StringAttribute{Computed: true, MarkdownDescription: descStateChangedAt, PlanModifiers: useState},
+		},
+	}
+}
+
+// priorWhenUnconfigured plans a set that the configuration omits as its prior value (null on
+// create), so that an omitted optional and computed set never shows as a change.
+type priorWhenUnconfigured struct{}
+
+// Description says what the modifier does.
+func (priorWhenUnconfigured) Description(context.Context) string {
+	return "When the configuration omits the value, the prior value is kept (null on create)."
+}
+
+// MarkdownDescription says what the modifier does.
+func (m priorWhenUnconfigured) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+// PlanModifySet keeps the prior value when the configuration has none.
+func (priorWhenUnconfigured) PlanModifySet(_ context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
+	if req.ConfigValue.IsNull() && resp.PlanValue.IsUnknown() {
+		resp.PlanValue = req.StateValue
+	}
+}

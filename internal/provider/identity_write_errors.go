@@ -1,0 +1,130 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// blankIdentifierAdvice is what to do about a blank login identifier.
+const blankIdentifierAdvice = "Kratos v1.3.1 cannot store an empty identifier and answers with HTTP 500. " +
+	"Give it a value, or leave the trait out where the identity schema does not require it."
+
+// addBlankIdentifierErrors reports, on traits, each login identifier that is empty or only whitespace.
+func addBlankIdentifierErrors(s *jsonschema.Schema, traits string, diags *diag.Diagnostics) {
+	for _, id := range loginIdentifiers(s, traits) {
+		if id.value == "" {
+			diags.AddAttributeError(path.Root("traits"), "Blank login identifier",
+				fmt.Sprintf("The identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s", id.pointer, blankIdentifierAdvice))
+		}
+	}
+}
+
+// addUnknownSchemaError says, on schema_id, that Kratos has no identity schema id and which it has.
+// Kratos's own reason is not repeated: on GET /schemas/{id} it shows the ID base64-decoded,
+// which for most IDs is garbage.
+func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, diags *diag.Diagnostics, summary, id string) {
+	have := ""
+	if ids, err := schemaIDs(ctx, client); err == nil && len(ids) > 0 {
+		have = ", " + quotedList(ids)
+	}
+	diags.AddAttributeError(path.Root("schema_id"), summary,
+		fmt.Sprintf("Kratos has no identity schema %q. Set schema_id to one of the IDs Kratos has%s (the kratos_identity_schemas data source lists them), "+
+			"or add the schema under identity.schemas in Kratos's configuration.", id, have))
+}
+
+// addWriteError explains a failed create or update of the identity self ("" on create) with
+// these schema ID and traits: a conflict names the identifiers already taken and suggests
+// importing; a validation failure points at traits, an unknown schema at schema_id.
+func (r *identityResource) addWriteError(ctx context.Context, diags *diag.Diagnostics, summary, self, schemaID string, traits json.RawMessage, err error) {
+	var apiErr *kratosclient.APIError
+	if !errors.As(err, &apiErr) {
+		addClientError(diags, summary, err)
+		return
+	}
+	switch {
+	case kratosclient.IsConflict(err):
+		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", r.conflictDetail(ctx, self, schemaID, traits, apiErr))
+	case kratosclient.IsHashRejected(err):
+		diags.AddAttributeError(path.Root("hashed_password"), summary+": hash rejected",
+			"Kratos answered: "+apiErr.Detail()+"\n\nUse a hash in a format Kratos imports.")
+	case kratosclient.IsUnknownSchema(err):
+		addUnknownSchemaError(ctx, r.data.client, diags, summary+": unknown identity schema", schemaID)
+	case kratosclient.IsSchemaViolation(err):
+		diags.AddAttributeError(path.Root("traits"), summary+": traits rejected by the identity schema",
+			"Kratos answered: "+apiErr.Detail()+"\n\nI[…] is the place in the traits, S[…] the schema rule. Fix the traits to match the identity schema.")
+	case kratosclient.IsEmptyIdentifier(err):
+		diags.AddAttributeError(path.Root("traits"), summary+": blank login identifier",
+			"A login identifier in the traits is empty or only whitespace: Kratos answered "+apiErr.Error()+". "+
+				"The identity schema makes some traits login identifiers (credentials.password.identifier and the like). "+blankIdentifierAdvice)
+	default:
+		addClientError(diags, summary, err)
+	}
+}
+
+// conflictDetail names the identifiers from traits that identities other than self already use.
+func (r *identityResource) conflictDetail(ctx context.Context, self, schemaID string, traits json.RawMessage, cause *kratosclient.APIError) string {
+	var taken []string
+	// Only the schema says which values are identifiers: any other string may equal some
+	// identity's identifier by chance (a last name and a username), so nothing else is looked up.
+	candidates, _ := r.traitIdentifiers(ctx, schemaID, traits)
+	for _, c := range candidates {
+		matches, err := findByIdentifier(ctx, r.data.client, c)
+		if err != nil {
+			break
+		}
+		for _, m := range matches {
+			if m.ID == self {
+				continue
+			}
+			taken = append(taken, fmt.Sprintf("%q is an identifier of identity %s", c, m.ID))
+		}
+	}
+	if len(taken) == 0 {
+		return fmt.Sprintf("Kratos answered %s.\n\nA value in the traits is already used by another identity: a login identifier, "+
+			"or a verification or recovery address (these are unique too). Find the identity with `terraform import` "+
+			"by its email, or change the traits.", cause.Error())
+	}
+	return fmt.Sprintf("Kratos answered HTTP 409 Conflict: %s.\n\nTo manage the existing identity instead, import it: "+
+		"terraform import <resource address> <identity ID>, or an import block with that ID.", strings.Join(taken, "; "))
+}
+
+// checkVerified adds an error for each wanted address that Kratos does not list as verified.
+func checkVerified(id *kratosclient.Identity, want []string, diags *diag.Diagnostics) {
+	var missing []string
+	for _, w := range want {
+		found := slices.ContainsFunc(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) bool {
+			return a.Verified && normalizeAddress(a.Value) == normalizeAddress(w)
+		})
+		if !found {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	have := make([]string, 0, len(id.VerifiableAddresses))
+	for _, a := range id.VerifiableAddresses {
+		have = append(have, a.Value)
+	}
+	diags.AddAttributeError(path.Root("verified_addresses"), "Address not produced by the traits",
+		fmt.Sprintf("Kratos did not keep %s verified: only addresses derived from the traits through the identity schema's "+
+			"verification settings can be verified, and identity %s has %s. Fix the traits or remove the address from verified_addresses.",
+			quotedList(missing), id.ID, describeAddresses(have)))
+}
+
+// describeAddresses renders the addresses an identity has, or says it has none.
+func describeAddresses(values []string) string {
+	if len(values) == 0 {
+		return "no verifiable addresses"
+	}
+	return "only " + quotedList(values)
+}

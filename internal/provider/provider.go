@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -24,6 +25,7 @@ import (
 var (
 	_ provider.Provider                       = (*kratosProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*kratosProvider)(nil)
+	_ provider.ProviderWithActions            = (*kratosProvider)(nil)
 )
 
 // Environment variables read when the matching provider attribute is not set.
@@ -128,7 +130,7 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		if v.value.IsUnknown() {
 			// Known only after apply: objects that need the client say so when they are used.
 			data := &providerData{unknownAttribute: v.name}
-			resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+			resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ActionData = data, data, data, data
 			return
 		}
 	}
@@ -178,7 +180,7 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	data := &providerData{client: client, schemas: newSchemaCache(client)}
-	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ActionData = data, data, data, data
 }
 
 // attrValue is what the unknown-value check needs of an attribute value.
@@ -196,6 +198,9 @@ func stringOrEnv(v types.String, env string) string {
 func (p *kratosProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewIdentityResource,
+		NewSessionRevocationResource,
+		NewSessionExtensionResource,
+		NewCredentialsDeletionResource,
 	}
 }
 
@@ -217,5 +222,14 @@ func (p *kratosProvider) EphemeralResources(context.Context) []func() ephemeral.
 	return []func() ephemeral.EphemeralResource{
 		NewRecoveryCodeEphemeralResource,
 		NewRecoveryLinkEphemeralResource,
+	}
+}
+
+// Actions lists the provider's actions (Terraform 1.14 and later).
+func (p *kratosProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewRevokeSessionsAction,
+		NewExtendSessionAction,
+		NewDeleteCredentialsAction,
 	}
 }

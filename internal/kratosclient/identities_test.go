@@ -545,6 +545,12 @@ func TestDeleteIdentityCredentials(t *testing.T) {
 	}
 	err = c.DeleteIdentityCredentials(ctx, created.ID, "totp", "")
 	wantStatus(t, "type the identity does not have", err, http.StatusNotFound)
+	// The missing-type 404 comes before the handler's 400s for code (a first factor) and passkey
+	// (no case of its own): identities the admin API creates have neither.
+	for _, typ := range []string{"code", "passkey"} {
+		err = c.DeleteIdentityCredentials(ctx, created.ID, typ, "")
+		wantStatus(t, typ+", which the identity does not have", err, http.StatusNotFound)
+	}
 	err = c.DeleteIdentityCredentials(ctx, unknownUUID, "oidc", gg.Identifier())
 	wantStatus(t, "unknown identity", err, http.StatusNotFound)
 }

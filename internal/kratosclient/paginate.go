@@ -47,12 +47,24 @@ func paginate[T any](ctx context.Context, fetch pageFetcher[T]) iter.Seq2[T, err
 
 // Collect gathers every item of seq, or returns the first error.
 func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	var out []T
-	for it, err := range seq {
+	return CollectMapped(seq, 0, func(t *T) (T, bool) { return *t, true })
+}
+
+// CollectMapped maps the items of seq with convert, keeping those it accepts, and stops paging
+// once limit items are kept (0 for no limit), or returns the first error. Each item is mapped as
+// it arrives, so a page is released once consumed.
+func CollectMapped[T, M any](seq iter.Seq2[T, error], limit int, convert func(*T) (M, bool)) ([]M, error) {
+	out := make([]M, 0)
+	for item, err := range seq {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, it)
+		if m, keep := convert(&item); keep {
+			out = append(out, m)
+		}
+		if limit > 0 && len(out) >= limit {
+			break
+		}
 	}
 	return out, nil
 }

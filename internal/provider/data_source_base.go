@@ -36,3 +36,12 @@ func (b *dataSourceBase) configAndClient(ctx context.Context, config tfsdk.Confi
 	}
 	return client
 }
+
+// pageSize is the page size for a walk that stops after limit items (0 for no limit): a small
+// limit fetches one small page instead of a full one.
+func pageSize(limit int64, full int) int {
+	if limit > 0 && limit < int64(full) {
+		return int(limit)
+	}
+	return full
+}

@@ -83,7 +83,7 @@ func checkExpiryMovedLater(t *testing.T, id string, prev *string) resource.TestC
 		if err != nil {
 			return err
 		}
-		if !later(s.ExpiresAt, *prev) {
+		if !isAfter(s.ExpiresAt, *prev) {
 			return fmt.Errorf("session %s expires at %s, not later than %s", id, s.ExpiresAt, *prev)
 		}
 		*prev = s.ExpiresAt

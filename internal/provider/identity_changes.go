@@ -57,3 +57,14 @@ func oidcDifference(a, b []kratosclient.OIDCProvider) []kratosclient.OIDCProvide
 	}
 	return out
 }
+
+// documentOf is the part of the model a JSON Patch changes.
+func documentOf(m *identityResourceModel) identityDocument {
+	return identityDocument{
+		SchemaID:       knownString(m.SchemaID),
+		State:          knownString(m.State),
+		Traits:         m.Traits.ValueString(),
+		MetadataPublic: m.MetadataPublic.ValueString(),
+		MetadataAdmin:  m.MetadataAdmin.ValueString(),
+	}
+}

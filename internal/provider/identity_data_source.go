@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -145,7 +144,7 @@ func (d *identityDataSource) readByID(ctx context.Context, client *kratosclient.
 func (d *identityDataSource) readByIdentifier(ctx context.Context, client *kratosclient.Client, identifier string, include []string, diags *diag.Diagnostics) *kratosclient.Identity {
 	// Two are enough to tell "exactly one" from "more than one".
 	seq := client.ListIdentities(ctx, kratosclient.ListIdentitiesParams{CredentialsIdentifier: identifier, IncludeCredential: include, PageSize: 2})
-	found, err := collectUpTo(seq, 2, func(i *kratosclient.Identity) (*kratosclient.Identity, bool) { return i, true })
+	found, err := kratosclient.CollectMapped(seq, 2, func(i *kratosclient.Identity) (*kratosclient.Identity, bool) { return i, true })
 	if err != nil {
 		addClientError(diags, "Unable to Find Identity", err)
 		return nil
@@ -188,62 +187,4 @@ func compactJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return b.String()
-}
-
-// identityReadSideAttributes returns the computed attributes of an identity's read side, the same
-// as the kratos_identity resource exposes.
-func identityReadSideAttributes() map[string]schema.Attribute {
-	str := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	jsonAttr := func(desc string) schema.Attribute {
-		return schema.StringAttribute{Computed: true, CustomType: jsonValueType{}, MarkdownDescription: desc + " Decode it with `jsondecode()`."}
-	}
-	return map[string]schema.Attribute{
-		"schema_id":       str(descSchemaIDRead),
-		"state":           str(descStateRead),
-		"traits":          jsonAttr(descTraitsRead),
-		"metadata_public": jsonAttr(descMetadataPublicRead),
-		"metadata_admin":  jsonAttr(descMetadataAdminRead),
-		"verifiable_addresses": schema.ListNestedAttribute{
-			Computed: true, MarkdownDescription: descVerifiableAddresses,
-			NestedObject: schema.NestedAttributeObject{Attributes: addressAttributes(descVerifiableAddressVia, map[string]schema.Attribute{
-				"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: descAddressVerified},
-				"status":   str(descAddressStatus),
-			})},
-		},
-		"recovery_addresses": schema.ListNestedAttribute{
-			Computed: true, MarkdownDescription: descRecoveryAddresses,
-			NestedObject: schema.NestedAttributeObject{Attributes: addressAttributes(descRecoveryAddressVia, nil)},
-		},
-		"credentials": schema.MapNestedAttribute{
-			Computed: true, MarkdownDescription: descCredentials,
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"identifiers": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: descCredentialIdentifiers},
-				"version":     schema.Int64Attribute{Computed: true, MarkdownDescription: descCredentialVersion},
-			}},
-		},
-		"oidc_providers": schema.SetNestedAttribute{
-			Computed: true, MarkdownDescription: descOIDCProvidersRead,
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"provider": str(descOIDCProvider),
-				"subject":  str(descOIDCSubject),
-			}},
-		},
-		"organization_id":  str(descOrganizationID),
-		"created_at":       str(descCreatedAt),
-		"updated_at":       str(descUpdatedAt),
-		"state_changed_at": str(descStateChangedAt),
-	}
-}
-
-// addressAttributes returns the computed attributes of an address: value, via (described by
-// viaDescription) and more.
-func addressAttributes(viaDescription string, more map[string]schema.Attribute) map[string]schema.Attribute {
-	attrs := map[string]schema.Attribute{
-		"value": schema.StringAttribute{Computed: true, MarkdownDescription: descAddressValue},
-		"via":   schema.StringAttribute{Computed: true, MarkdownDescription: viaDescription},
-	}
-	maps.Copy(attrs, more)
-	return attrs
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-
-	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // ImportState accepts an identity ID (a UUID) or a credential identifier such as an email.
@@ -47,18 +45,4 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-}
-
-// findByIdentifier lists the identities that have the exact credential identifier.
-func findByIdentifier(ctx context.Context, client *kratosclient.Client, identifier string) ([]kratosclient.Identity, error) {
-	return kratosclient.Collect(client.ListIdentities(ctx, kratosclient.ListIdentitiesParams{CredentialsIdentifier: identifier}))
-}
-
-// identityIDs lists the IDs of identities.
-func identityIDs(ids []kratosclient.Identity) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.ID
-	}
-	return out
 }

@@ -4,22 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
-// maxIdentifierLookups bounds how many trait values are looked up to explain a conflict or
-// to find an identity whose creation response was lost.
-const maxIdentifierLookups = 20
-
 // recoverLostCreate finds out what happened to a create whose answer was lost. An identity
 // with one of the planned identifiers and identical traits is adopted; when none exists the
 // create is sent once more; anything else is an error that names what was found.
-func (r *identityResource) recoverLostCreate(ctx context.Context, client *kratosclient.Client, body kratosclient.CreateIdentityBody, cause error) (*kratosclient.Identity, error) {
-	candidates, fromSchema := r.traitIdentifiers(ctx, body.SchemaID, body.Traits)
+func recoverLostCreate(ctx context.Context, data *providerData, body kratosclient.CreateIdentityBody, cause error) (*kratosclient.Identity, error) {
+	client := data.client
+	candidates, fromSchema := traitIdentifiers(ctx, data.schemas, body.SchemaID, body.Traits)
 	if !fromSchema {
 		// Without the schema any string may be an identifier; only an identity with identical
 		// traits is adopted, so looking up too many is harmless.
@@ -75,55 +71,4 @@ func findWithTraits(ctx context.Context, client *kratosclient.Client, identifier
 		}
 	}
 	return out, nil
-}
-
-// traitIdentifiers lists the credential identifiers Kratos would derive from traits: the values
-// the identity schema marks as login identifiers (see loginIdentifiers), as Kratos stores them.
-// fromSchema is false when the schema cannot be loaded; on create without schema_id it is
-// Kratos's default, which the provider cannot know.
-func (r *identityResource) traitIdentifiers(ctx context.Context, schemaID string, traits json.RawMessage) (ids []string, fromSchema bool) {
-	if schemaID == "" || r.data == nil || r.data.schemas == nil {
-		return nil, false
-	}
-	s, err := r.data.schemas.get(ctx, schemaID)
-	if err != nil {
-		return nil, false
-	}
-	for _, id := range loginIdentifiers(s, string(traits)) {
-		ids = appendCandidate(ids, id.value)
-	}
-	return ids, true
-}
-
-// traitStrings lists every string in the traits, normalised as Kratos matches identifiers.
-func traitStrings(traits json.RawMessage) []string {
-	var out []string
-	if v, err := decodeJSON(string(traits)); err == nil {
-		walkStrings(v, func(s string) { out = appendCandidate(out, normalizeAddress(s)) })
-	}
-	return out
-}
-
-// appendCandidate adds a value to look up unless it is empty, already listed or one too many.
-func appendCandidate(list []string, s string) []string {
-	if s == "" || slices.Contains(list, s) || len(list) >= maxIdentifierLookups {
-		return list
-	}
-	return append(list, s)
-}
-
-// walkStrings calls fn for every string inside a decoded JSON value, in key order.
-func walkStrings(v any, fn func(string)) {
-	switch v := v.(type) {
-	case string:
-		fn(v)
-	case []any:
-		for _, e := range v {
-			walkStrings(e, fn)
-		}
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			walkStrings(v[k], fn)
-		}
-	}
 }

@@ -111,9 +111,6 @@ func diffJSON(ops []kratosclient.PatchOp, at string, a, b any) ([]kratosclient.P
 	return ops, nil
 }
 
-// pointerEscaper escapes an object key as an RFC 6901 JSON Pointer token.
-var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
-
 // appendPatchOp appends one operation that sets the value at path.
 func appendPatchOp(ops []kratosclient.PatchOp, op, path string, value any) ([]kratosclient.PatchOp, error) {
 	raw, err := encodeJSON(value)
@@ -184,6 +181,3 @@ func verifiedAddressImport(addr string) kratosclient.VerifiableAddressImport {
 	}
 	return kratosclient.VerifiableAddressImport{Value: normalizeAddress(addr), Via: via, Verified: true, Status: "completed"}
 }
-
-// normalizeAddress is how Kratos stores an address: trimmed and lowercased.
-func normalizeAddress(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
@@ -26,17 +25,6 @@ func NewIdentityResource() resource.Resource { return &identityResource{} }
 // identityResource manages one Kratos identity.
 type identityResource struct {
 	data *providerData
-}
-
-// identityResourceModel is the resource's state, plan and configuration.
-type identityResourceModel struct {
-	identityReadSide
-	ID                types.String `tfsdk:"id"`
-	Password          types.String `tfsdk:"password"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
-	HashedPassword    types.String `tfsdk:"hashed_password"`
-	VerifiedAddresses types.Set    `tfsdk:"verified_addresses"`
 }
 
 // Metadata names the resource type.
@@ -76,10 +64,10 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 
 	created, err := client.CreateIdentity(ctx, body)
 	if kratosclient.MayHaveBeenApplied(err) {
-		created, err = r.recoverLostCreate(ctx, client, body, err)
+		created, err = recoverLostCreate(ctx, r.data, body, err)
 	}
 	if err != nil {
-		r.addWriteError(ctx, &resp.Diagnostics, "Unable to Create Identity", "", body.SchemaID, body.Traits, err)
+		addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Create Identity", "", body.SchemaID, body.Traits, err)
 		return
 	}
 	resp.Diagnostics.Append(plan.fill(ctx, created, plan.VerifiedAddresses)...)
@@ -153,7 +141,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 		result, err = client.UpdateIdentity(ctx, id, body)
 		if err != nil {
-			r.addWriteError(ctx, &resp.Diagnostics, "Unable to Update Identity", id, body.SchemaID, body.Traits, err)
+			addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Update Identity", id, body.SchemaID, body.Traits, err)
 			return
 		}
 		// The verification patch lists the addresses in the order Kratos reads them from its
@@ -164,7 +152,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	if len(ops) > 0 {
 		result, err = client.PatchIdentity(ctx, id, ops)
 		if err != nil {
-			r.addWriteError(ctx, &resp.Diagnostics, "Unable to Update Identity", id, plan.SchemaID.ValueString(), json.RawMessage(plan.Traits.ValueString()), err)
+			addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Update Identity", id, plan.SchemaID.ValueString(), json.RawMessage(plan.Traits.ValueString()), err)
 			return
 		}
 	}

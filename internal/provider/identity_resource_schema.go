@@ -118,7 +118,6 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"Conflicts with `password` and `password_wo`.",
 				Validators: []validator.String{
 					hashedPasswordValidator{},
-					hashBodyValidator{},
 					stringvalidator.ConflictsWith(path.MatchRoot("password"), path.MatchRoot("password_wo")),
 				},
 			},

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -11,101 +9,74 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// kratosKeyword is the identity schema keyword of Kratos's extension (schema/extension.go).
-const kratosKeyword = "ory.sh/kratos"
-
-// kratosVocabulary compiles the kratosKeyword of each subschema into a loginIdentifierMark when
-// Kratos makes its value a login identifier, so that loginIdentifiers can find them in a
-// compiled schema. It validates nothing: Kratos's keywords are annotations.
-var kratosVocabulary = &jsonschema.Vocabulary{URL: "https://www.ory.sh/kratos/identity-schema-extension", Compile: compileKratosKeyword}
-
-// loginIdentifierMark marks a subschema whose value Kratos makes a login identifier.
-type loginIdentifierMark struct{}
-
-// Validate accepts every value.
-func (loginIdentifierMark) Validate(*jsonschema.ValidatorContext, any) {}
-
-// compileKratosKeyword reads the flags that make a value a credential identifier in Kratos
-// v1.3.1 (identity/extension_credentials.go): credentials.password.identifier,
-// credentials.webauthn.identifier and credentials.code.identifier. passkey.display_name and
-// totp.account_name only label credentials; they are not identifiers.
-func compileKratosKeyword(_ *jsonschema.CompilerContext, obj map[string]any) (jsonschema.SchemaExt, error) {
-	raw, ok := obj[kratosKeyword]
-	if !ok {
-		return nil, nil
-	}
-	type flag struct {
-		Identifier bool `json:"identifier"`
-	}
-	var ext struct {
-		Credentials struct {
-			Password flag `json:"password"`
-			WebAuthn flag `json:"webauthn"`
-			Code     flag `json:"code"`
-		} `json:"credentials"`
-	}
-	b, err := json.Marshal(raw)
-	if err == nil {
-		err = json.Unmarshal(b, &ext)
-	}
-	if err != nil {
-		// Kratos cannot compile such a schema either.
-		return nil, fmt.Errorf("%s: %w", kratosKeyword, err)
-	}
-	if c := ext.Credentials; c.Password.Identifier || c.WebAuthn.Identifier || c.Code.Identifier {
-		return loginIdentifierMark{}, nil
-	}
-	return nil, nil
+// markedValue is a trait value that Kratos derives something from.
+type markedValue struct {
+	// pointer is where it is, such as /traits/username.
+	pointer string
+	// value is as Kratos stores identifiers and addresses, trimmed and lower-cased
+	// (persistence/sql/identity NormalizeIdentifier).
+	value string
+	// mark says what Kratos derives from it.
+	mark kratosMark
 }
 
 // loginIdentifier is a trait value that Kratos makes a login identifier.
-type loginIdentifier struct {
-	// pointer is where it is, such as /traits/username.
-	pointer string
-	// value is as Kratos stores password, webauthn and code identifiers, trimmed and lower-cased
-	// like addresses (persistence/sql/identity NormalizeIdentifier).
-	value string
-}
+type loginIdentifier = markedValue
 
 // loginIdentifiers lists the string values in traits that the compiled identity schema marks
-// as login identifiers, in key order, following properties, items, $ref and the
-// allOf/anyOf/oneOf branches as Kratos's validator applies the extension.
+// as login identifiers, in key order.
 func loginIdentifiers(s *jsonschema.Schema, traits string) []loginIdentifier {
+	var out []loginIdentifier
+	for _, m := range markedValues(s, traits) {
+		if m.mark.loginIdentifier {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// markedValues lists the string values in traits that the compiled identity schema marks
+// with Kratos's extension, in key order, following properties, items, $ref and the
+// allOf/anyOf/oneOf branches as Kratos's validator applies the extension. The marks of every
+// subschema that applies at one place are combined.
+func markedValues(s *jsonschema.Schema, traits string) []markedValue {
 	v, err := decodeJSON(traits)
 	if err != nil {
 		return nil
 	}
-	w := identifierWalk{seen: map[identifierVisit]bool{}}
+	w := markWalk{seen: map[markVisit]bool{}}
 	w.walk(s, map[string]any{"traits": v}, nil)
 	return w.found
 }
 
-// identifierWalk is the state of one loginIdentifiers walk.
-type identifierWalk struct {
-	seen  map[identifierVisit]bool
-	found []loginIdentifier
+// markWalk is the state of one markedValues walk.
+type markWalk struct {
+	seen  map[markVisit]bool
+	found []markedValue
 }
 
-// identifierVisit is a subschema applied at a value location; each is visited once, so that a
+// markVisit is a subschema applied at a value location; each is visited once, so that a
 // recursive $ref ends.
-type identifierVisit struct {
+type markVisit struct {
 	schema   *jsonschema.Schema
 	location string
 }
 
 // walk applies s to the value v at location loc.
-func (w *identifierWalk) walk(s *jsonschema.Schema, v any, loc []string) {
+func (w *markWalk) walk(s *jsonschema.Schema, v any, loc []string) {
 	if s == nil {
 		return
 	}
-	visit := identifierVisit{s, jsonPointer(loc)}
+	visit := markVisit{s, jsonPointer(loc)}
 	if w.seen[visit] {
 		return
 	}
 	w.seen[visit] = true
-	if str, ok := v.(string); ok && slices.ContainsFunc(s.Extensions, func(e jsonschema.SchemaExt) bool { return e == loginIdentifierMark{} }) {
-		if !slices.ContainsFunc(w.found, func(f loginIdentifier) bool { return f.pointer == visit.location }) {
-			w.found = append(w.found, loginIdentifier{pointer: visit.location, value: normalizeAddress(str)})
+	if str, ok := v.(string); ok {
+		for _, e := range s.Extensions {
+			if m, ok := e.(kratosMark); ok {
+				w.add(visit.location, str, m)
+			}
 		}
 	}
 	same := append([]*jsonschema.Schema{s.Ref, s.RecursiveRef}, slices.Concat(s.AllOf, s.AnyOf, s.OneOf)...)
@@ -140,6 +111,21 @@ func (w *identifierWalk) walk(s *jsonschema.Schema, v any, loc []string) {
 			w.walk(itemSchema(s, i), e, at)
 		}
 	}
+}
+
+// add records the mark of the value str at location, combined with any mark found there before.
+func (w *markWalk) add(location, str string, m kratosMark) {
+	for i := range w.found {
+		if f := &w.found[i]; f.pointer == location {
+			f.mark = kratosMark{
+				loginIdentifier: f.mark.loginIdentifier || m.loginIdentifier,
+				verifiable:      f.mark.verifiable || m.verifiable,
+				recoverable:     f.mark.recoverable || m.recoverable,
+			}
+			return
+		}
+	}
+	w.found = append(w.found, markedValue{pointer: location, value: normalizeAddress(str), mark: m})
 }
 
 // itemSchema returns the subschema that applies to item i of an array, under any draft.

@@ -9,9 +9,6 @@ import (
 
 var _ datasource.DataSourceWithConfigure = (*identitySchemasDataSource)(nil)
 
-// identitySchemasPerPage is the page size for GET /schemas, Kratos's maximum.
-const identitySchemasPerPage = 1000
-
 // identitySchemasDataSource lists every identity schema.
 type identitySchemasDataSource struct {
 	dataSourceBase

@@ -14,20 +14,9 @@ import (
 
 func TestHashedPasswordValidator(t *testing.T) {
 	t.Parallel()
-	// Examples of each format Kratos v1.3.1 imports (shapes from its handler tests).
-	accepted := []string{
-		"$2a$04$zfDzSDVhQpQ5bvHm1SyPuOfHoXrnypK6lVEo8QjRd6ckq/KSL1foW",
-		"$2b$10$x", "$2y$10$x", "$2$x", "$2z$x",
-		"$argon2id$v=19$m=16,t=2,p=1$bmFjbA$c2FsdA",
-		"$argon2i$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
-		"$pbkdf2-sha256$i=1000,l=32$c2FsdA$aGFzaA", "$pbkdf2-sha512$i=1,l=64$a$b",
-		"$scrypt$ln=16384,r=8,p=1$c2FsdA$aGFzaA", "$firescrypt$ln=14,r=8,p=1$c2FsdA$aGFzaA$c2Vw$a2V5",
-		"$md5-crypt$x", "$sha256-crypt$x", "$sha512-crypt$rounds=5000$x",
-		"$sha1$pf=e1NBTFR9e1BBU1NXT1JEfQ==$c2FsdA==$aGFzaA==", "$sha256$x", "$sha512$x",
-		"{SSHA}aGFzaHNhbHQ=", "{SSHA256}x", "{SSHA512}x",
-		"$md5$pf=x$$aGFzaA==",
-		"$hmac-sha256$pf=x$a2V5$aGFzaA==", "$hmac-md4$x", "$hmac-sha384$x",
-	}
+	// Unknown prefixes are refused whatever follows; complete hashes of every format are
+	// TestHashedPasswordAttribute_parsesHashBodies's.
+	accepted := []string{"$2a$04$zfDzSDVhQpQ5bvHm1SyPuOfHoXrnypK6lVEo8QjRd6ckq/KSL1foW"}
 	rejected := []string{"plaintext", "$2x$04$abc", "$argon2d$v=19$x", "$pbkdf2-sha$x", "$pbkdf2-sha1024$x", "{SSHA1}x", "$hmac-sha3$x", "$sha384$x", " $2a$04$x"}
 	check := func(v string) bool {
 		var resp validator.StringResponse

@@ -44,7 +44,7 @@ func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, dia
 // addWriteError explains a failed create or update of the identity self ("" on create) with
 // these schema ID and traits: a conflict names the identifiers already taken and suggests
 // importing; a validation failure points at traits, an unknown schema at schema_id.
-func (r *identityResource) addWriteError(ctx context.Context, diags *diag.Diagnostics, summary, self, schemaID string, traits json.RawMessage, err error) {
+func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnostics, summary, self, schemaID string, traits json.RawMessage, err error) {
 	var apiErr *kratosclient.APIError
 	if !errors.As(err, &apiErr) {
 		addClientError(diags, summary, err)
@@ -52,12 +52,12 @@ func (r *identityResource) addWriteError(ctx context.Context, diags *diag.Diagno
 	}
 	switch {
 	case kratosclient.IsConflict(err):
-		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", r.conflictDetail(ctx, self, schemaID, traits, apiErr))
+		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", conflictDetail(ctx, data, self, schemaID, traits, apiErr))
 	case kratosclient.IsHashRejected(err):
 		diags.AddAttributeError(path.Root("hashed_password"), summary+": hash rejected",
 			"Kratos answered: "+apiErr.Detail()+"\n\nUse a hash in a format Kratos imports.")
 	case kratosclient.IsUnknownSchema(err):
-		addUnknownSchemaError(ctx, r.data.client, diags, summary+": unknown identity schema", schemaID)
+		addUnknownSchemaError(ctx, data.client, diags, summary+": unknown identity schema", schemaID)
 	case kratosclient.IsSchemaViolation(err):
 		diags.AddAttributeError(path.Root("traits"), summary+": traits rejected by the identity schema",
 			"Kratos answered: "+apiErr.Detail()+"\n\nI[…] is the place in the traits, S[…] the schema rule. Fix the traits to match the identity schema.")
@@ -71,13 +71,13 @@ func (r *identityResource) addWriteError(ctx context.Context, diags *diag.Diagno
 }
 
 // conflictDetail names the identifiers from traits that identities other than self already use.
-func (r *identityResource) conflictDetail(ctx context.Context, self, schemaID string, traits json.RawMessage, cause *kratosclient.APIError) string {
+func conflictDetail(ctx context.Context, data *providerData, self, schemaID string, traits json.RawMessage, cause *kratosclient.APIError) string {
 	var taken []string
 	// Only the schema says which values are identifiers: any other string may equal some
 	// identity's identifier by chance (a last name and a username), so nothing else is looked up.
-	candidates, _ := r.traitIdentifiers(ctx, schemaID, traits)
+	candidates, _ := traitIdentifiers(ctx, data.schemas, schemaID, traits)
 	for _, c := range candidates {
-		matches, err := findByIdentifier(ctx, r.data.client, c)
+		matches, err := findByIdentifier(ctx, data.client, c)
 		if err != nil {
 			break
 		}

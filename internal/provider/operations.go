@@ -195,7 +195,7 @@ func extendSession(ctx context.Context, client *kratosclient.Client, in sessionE
 		addClientError(diags, "Unable to Extend Session", err)
 		return ""
 	}
-	if !later(after.ExpiresAt, before.ExpiresAt) {
+	if !isAfter(after.ExpiresAt, before.ExpiresAt) {
 		diags.AddAttributeWarning(path.Root("session_id"), "Session not extended",
 			fmt.Sprintf("Kratos accepted the extension of session %s but left it expiring at %s: its session.earliest_possible_extend "+
 				"setting allows an extension only shortly before the session expires. Extend it again closer to that time.", id, after.ExpiresAt))
@@ -210,8 +210,8 @@ func extendSession(ctx context.Context, client *kratosclient.Client, in sessionE
 	return after.ExpiresAt
 }
 
-// later reports whether the RFC 3339 time a is after b; an unparsable time counts as not later.
-func later(a, b string) bool {
+// isAfter reports whether the RFC 3339 time a is after b; an unparsable time counts as not later.
+func isAfter(a, b string) bool {
 	ta, errA := time.Parse(time.RFC3339Nano, a)
 	tb, errB := time.Parse(time.RFC3339Nano, b)
 	return errA == nil && errB == nil && ta.After(tb)

@@ -28,13 +28,6 @@ var (
 	_ provider.ProviderWithActions            = (*kratosProvider)(nil)
 )
 
-// Environment variables read when the matching provider attribute is not set.
-const (
-	envAdminURL  = "KRATOS_ADMIN_URL"
-	envPublicURL = "KRATOS_PUBLIC_URL"
-	envAPIKey    = "KRATOS_API_KEY"
-)
-
 // kratosProvider is the provider implementation.
 type kratosProvider struct {
 	version string

@@ -1,13 +1,14 @@
 package provider
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
@@ -62,60 +63,80 @@ func (d *providerData) clientOrError(diags *diag.Diagnostics) *kratosclient.Clie
 	}
 }
 
-// addClientError adds a diagnostic for a failed Kratos call: what failed, what Kratos answered
-// and what the user can do. It never includes request bodies, so secrets cannot leak into it.
-func addClientError(diags *diag.Diagnostics, summary string, err error) {
-	diags.AddError(summary, describeClientError(err))
+// schemaCache fetches and compiles each identity schema at most once per provider process;
+// a failed fetch is not kept, so a passing outage does not disable validation for the run.
+type schemaCache struct {
+	client  *kratosclient.Client
+	mu      sync.Mutex
+	entries map[string]*schemaEntry
 }
 
-// describeClientError explains a client error in words, with a hint for common causes.
-func describeClientError(err error) string {
-	var apiErr *kratosclient.APIError
-	var tErr *kratosclient.TransportError
-	var redirectErr *kratosclient.RedirectError
-	switch {
-	case errors.As(err, &apiErr):
-		hint := ""
-		switch apiErr.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			hint = "\n\nSelf-hosted Kratos does not authenticate admin requests, so a proxy in front of it refused this one: check the provider's api_key and headers."
-		case http.StatusNotFound:
-			if apiErr.Message == "" && apiErr.Reason == "" {
-				hint = "\n\nThe answer did not come from Kratos's admin API: check that admin_url points at the admin port (4434 by default), not the public one."
-			}
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			hint = "\n\nKratos or a proxy in front of it is overloaded or restarting" + alreadyRetried(apiErr.Attempts) + ". Try again later or raise max_retries."
-		}
-		if apiErr.MayHaveBeenApplied {
-			hint = mayHaveBeenAppliedHint
-		}
-		return fmt.Sprintf("Kratos answered %s.%s", err.Error(), hint)
-	case errors.As(err, &tErr):
-		detail := fmt.Sprintf("The request %s%s.\n\nCheck that Kratos is running and that the provider's admin_url (or %s) is right.",
-			err.Error(), alreadyRetried(tErr.Attempts), envAdminURL)
-		if tErr.MayHaveBeenApplied {
-			detail += mayHaveBeenAppliedHint
-		}
-		return detail
-	case errors.As(err, &redirectErr):
-		setting := "admin_url (or " + envAdminURL + ")"
-		if redirectErr.FromPublicURL {
-			setting = "public_url (or " + envPublicURL + ")"
-		}
-		return fmt.Sprintf("%s.\n\nSet the provider's %s to the address Kratos answers on.", err.Error(), setting)
-	default:
-		return err.Error()
-	}
+// schemaEntry is one schema, fetched once; concurrent callers wait for the same fetch.
+type schemaEntry struct {
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
 }
 
-// mayHaveBeenAppliedHint explains a write that was not repeated because its outcome is unknown.
-const mayHaveBeenAppliedHint = "\n\nThe change may already have been applied in Kratos: the answer was lost, and the provider did not send the request again " +
-	"because repeating it could apply it twice. The next terraform plan or apply refreshes what Kratos holds and shows what is there."
+// newSchemaCache returns an empty cache that fetches through client.
+func newSchemaCache(client *kratosclient.Client) *schemaCache {
+	return &schemaCache{client: client, entries: map[string]*schemaEntry{}}
+}
 
-// alreadyRetried says that the provider retried, when it made more than one attempt.
-func alreadyRetried(attempts int) string {
-	if attempts <= 1 {
-		return ""
+// get returns the compiled schema with the given ID.
+func (c *schemaCache) get(ctx context.Context, id string) (*jsonschema.Schema, error) {
+	c.mu.Lock()
+	e, ok := c.entries[id]
+	if !ok {
+		e = &schemaEntry{}
+		c.entries[id] = e
 	}
-	return fmt.Sprintf("; the provider already retried (%d attempts)", attempts)
+	c.mu.Unlock()
+	e.once.Do(func() { e.schema, e.err = c.fetch(ctx, id) })
+	if e.err != nil {
+		// Forget a failure, which may be passing, so that the next plan asks again.
+		c.mu.Lock()
+		if c.entries[id] == e {
+			delete(c.entries, id)
+		}
+		c.mu.Unlock()
+	}
+	return e.schema, e.err
+}
+
+// fetch downloads and compiles one schema.
+func (c *schemaCache) fetch(ctx context.Context, id string) (*jsonschema.Schema, error) {
+	raw, err := c.client.GetIdentitySchema(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("identity schema %q is not valid JSON: %w", id, err)
+	}
+	location := "kratos:///schemas/" + id
+	compiler := newSchemaCompiler()
+	// Kratos's own keywords ("ory.sh/kratos") are annotations, not assertions; the vocabulary
+	// keeps which values are login identifiers, under every draft with AssertVocabs (without
+	// it only draft-07 schemas would apply it).
+	compiler.RegisterVocabulary(kratosVocabulary)
+	compiler.AssertVocabs()
+	if err := compiler.AddResource(location, doc); err != nil {
+		return nil, fmt.Errorf("identity schema %q: %w", id, err)
+	}
+	s, err := compiler.Compile(location)
+	if err != nil {
+		return nil, fmt.Errorf("identity schema %q does not compile: %w", id, err)
+	}
+	return s, nil
+}
+
+// newSchemaCompiler returns a compiler for identity schemas whose format checks are those of
+// Kratos v1.3.1, so that plan-time validation reports only what Kratos itself rejects.
+func newSchemaCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	for _, f := range kratosFormats {
+		c.RegisterFormat(f)
+	}
+	return c
 }

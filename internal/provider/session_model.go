@@ -131,7 +131,7 @@ func newSessionModel(ctx context.Context, s *kratosclient.Session, identityID st
 // newSessionModel; a failed request is reported under summary.
 func listSessionModels(ctx context.Context, seq iter.Seq2[kratosclient.Session, error], limit int64, identityID string,
 	expand sessionExpansion, summary string, diags *diag.Diagnostics) []sessionModel {
-	sessions, err := collectUpTo(seq, limit, func(s *kratosclient.Session) (sessionModel, bool) {
+	sessions, err := kratosclient.CollectMapped(seq, int(limit), func(s *kratosclient.Session) (sessionModel, bool) {
 		m, d := newSessionModel(ctx, s, identityID, expand)
 		diags.Append(d...)
 		return m, true

@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+// addClientError adds a diagnostic for a failed Kratos call: what failed, what Kratos answered
+// and what the user can do. It never includes request bodies, so secrets cannot leak into it.
+func addClientError(diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary, describeClientError(err))
+}
+
+// describeClientError explains a client error in words, with a hint for common causes.
+func describeClientError(err error) string {
+	var apiErr *kratosclient.APIError
+	var tErr *kratosclient.TransportError
+	var redirectErr *kratosclient.RedirectError
+	switch {
+	case errors.As(err, &apiErr):
+		hint := ""
+		switch apiErr.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			hint = "\n\nSelf-hosted Kratos does not authenticate admin requests, so a proxy in front of it refused this one: check the provider's api_key and headers."
+		case http.StatusNotFound:
+			if apiErr.Message == "" && apiErr.Reason == "" {
+				hint = "\n\nThe answer did not come from Kratos's admin API: check that admin_url points at the admin port (4434 by default), not the public one."
+			}
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			hint = "\n\nKratos or a proxy in front of it is overloaded or restarting" + alreadyRetried(apiErr.Attempts) + ". Try again in a while or raise max_retries."
+		}
+		if apiErr.MayHaveBeenApplied {
+			hint = mayHaveBeenAppliedHint
+		}
+		return fmt.Sprintf("Kratos answered %s.%s", err.Error(), hint)
+	case errors.As(err, &tErr):
+		detail := fmt.Sprintf("The request %s%s.\n\nCheck that Kratos is running and that the provider's admin_url (or %s) is right.",
+			err.Error(), alreadyRetried(tErr.Attempts), envAdminURL)
+		if tErr.MayHaveBeenApplied {
+			detail += mayHaveBeenAppliedHint
+		}
+		return detail
+	case errors.As(err, &redirectErr):
+		setting := "admin_url (or " + envAdminURL + ")"
+		if redirectErr.FromPublicURL {
+			setting = "public_url (or " + envPublicURL + ")"
+		}
+		return fmt.Sprintf("%s.\n\nSet the provider's %s to the address Kratos answers on.", err.Error(), setting)
+	default:
+		return err.Error()
+	}
+}
+
+// mayHaveBeenAppliedHint explains a write that was not repeated because its outcome is unknown.
+const mayHaveBeenAppliedHint = "\n\nThe change may already have been applied in Kratos: the answer was lost, and the provider did not send the request again " +
+	"because repeating it could apply it twice. The next terraform plan or apply refreshes what Kratos holds and shows what is there."
+
+// alreadyRetried says that the provider retried, when it made more than one attempt.
+func alreadyRetried(attempts int) string {
+	if attempts <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("; the provider already retried (%d attempts)", attempts)
+}

@@ -2,11 +2,161 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
+
+// identityChanges is what an update of kratos_identity sends, decided once from the prior
+// state, the plan and the configuration: ModifyPlan marks unknown exactly the computed values
+// it can change, and Update sends it. At plan time parts of the plan may be unknown; the
+// matching *Unknown field then says that something may be sent.
+type identityChanges struct {
+	// patch turns the prior document (schema_id, state, traits, metadata) into the planned one;
+	// nil when they are equal. A full update (credentials) carries the document instead.
+	patch []kratosclient.PatchOp
+	// documentUnknown is set when part of the planned document is unknown.
+	documentUnknown bool
+	// stateChanges is set when state changes (or may), which moves state_changed_at.
+	stateChanges bool
+	// credentials are sent with one full update (PUT); nil when there are none.
+	credentials *kratosclient.CredentialsImport
+	// credentialsUnknown is set when a secret or the OIDC providers are unknown.
+	credentialsUnknown bool
+	// verify lists the managed addresses the prior state does not show verified.
+	verify []string
+	// verifyUnknown is set when verified_addresses is, wholly or in part, unknown.
+	verifyUnknown bool
+	// unlink lists the OIDC providers the plan drops.
+	unlink []kratosclient.OIDCProvider
+	// derived says which values Kratos derives from the traits may change.
+	derived derivedChanges
+}
+
+// derivedChanges says which of the values Kratos derives from the traits may change: login
+// identifiers (in credentials), verifiable addresses and recovery addresses.
+type derivedChanges struct {
+	identifiers, verifiable, recoverable bool
+}
+
+// everything is the answer when the traits change and the schema that says what they derive
+// is not known.
+var everything = derivedChanges{identifiers: true, verifiable: true, recoverable: true}
+
+// computeIdentityChanges decides what an update sends. prior is nil on create (nothing is
+// computed then). schema is the compiled identity schema of the planned schema_id, or nil when
+// it is not known; without it every traits change may change every derived value.
+func computeIdentityChanges(ctx context.Context, prior, plan, config *identityResourceModel, schema *jsonschema.Schema) (identityChanges, diag.Diagnostics) {
+	var c identityChanges
+	var diags diag.Diagnostics
+	if prior == nil {
+		return c, diags
+	}
+	c.documentUnknown = plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() || plan.State.IsUnknown() ||
+		plan.MetadataPublic.IsUnknown() || plan.MetadataAdmin.IsUnknown()
+	c.stateChanges = !plan.State.Equal(prior.State)
+	traitsChange := !plan.SchemaID.Equal(prior.SchemaID) || !jsonEquivalent(plan.Traits, prior.Traits)
+	if !c.documentUnknown {
+		ops, err := computeIdentityPatch(documentOf(prior), documentOf(plan))
+		if err != nil {
+			diags.AddAttributeError(path.Root("traits"), "Unable to Update Identity", "Could not compute the changes: "+err.Error())
+			return c, diags
+		}
+		c.patch = ops
+	}
+	if traitsChange {
+		c.derived = everything
+		if schema != nil && plan.SchemaID.Equal(prior.SchemaID) && !plan.Traits.IsUnknown() {
+			c.derived = derivedFrom(schema, prior.Traits.ValueString(), plan.Traits.ValueString())
+		}
+	}
+
+	c.credentialsUnknown = plan.Password.IsUnknown() || plan.HashedPassword.IsUnknown() || plan.PasswordWOVersion.IsUnknown() ||
+		config.PasswordWO.IsUnknown() || plan.OIDCProviders.IsUnknown()
+	c.credentials = credentialsToSend(ctx, plan, config, prior, &diags)
+	c.unlink = removedOIDCProviders(ctx, plan, prior, &diags)
+
+	// verified_addresses omitted from the configuration keeps its recorded value unmanaged.
+	if !config.VerifiedAddresses.IsNull() {
+		c.verifyUnknown = plan.VerifiedAddresses.IsUnknown() || slices.ContainsFunc(plan.VerifiedAddresses.Elements(), attr.Value.IsUnknown)
+		c.verify = unverified(stringSet(ctx, plan.VerifiedAddresses, &diags), verifiableAddressesFrom(ctx, prior.VerifiableAddresses, &diags))
+	}
+	return c, diags
+}
+
+// writes reports whether the update sends anything; when it does not (for example when only
+// password is removed or verified_addresses shrinks), every computed value stays as it was.
+func (c identityChanges) writes() bool {
+	return len(c.patch) > 0 || c.documentUnknown || c.credentials != nil || c.credentialsUnknown ||
+		len(c.verify) > 0 || c.verifyUnknown || len(c.unlink) > 0
+}
+
+// addressesChange reports whether verifiable_addresses may change.
+func (c identityChanges) addressesChange() bool {
+	return c.derived.verifiable || len(c.verify) > 0 || c.verifyUnknown
+}
+
+// credentialsChange reports whether the credentials map (identifiers and versions) may change.
+func (c identityChanges) credentialsChange() bool {
+	return c.derived.identifiers || c.credentials != nil || c.credentialsUnknown || len(c.unlink) > 0
+}
+
+// derivedFrom compares what the identity schema derives from the prior and the planned traits.
+func derivedFrom(schema *jsonschema.Schema, prior, planned string) derivedChanges {
+	before, after := markedValues(schema, prior), markedValues(schema, planned)
+	differ := func(kind func(kratosMark) bool) bool {
+		return !slices.Equal(markedKeys(before, kind), markedKeys(after, kind))
+	}
+	return derivedChanges{
+		identifiers: differ(func(m kratosMark) bool { return m.loginIdentifier }),
+		verifiable:  differ(func(m kratosMark) bool { return m.verifiable }),
+		recoverable: differ(func(m kratosMark) bool { return m.recoverable }),
+	}
+}
+
+// markedKeys lists, sorted, where and which values of one kind of mark the traits hold.
+func markedKeys(values []markedValue, kind func(kratosMark) bool) []string {
+	var out []string
+	for _, v := range values {
+		if kind(v.mark) {
+			out = append(out, fmt.Sprintf("%s=%s", v.pointer, v.value))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// unverified lists the wanted addresses that current does not show verified.
+func unverified(want []string, current []kratosclient.VerifiableAddress) []string {
+	var out []string
+	for _, w := range want {
+		if !slices.ContainsFunc(current, func(a kratosclient.VerifiableAddress) bool {
+			return a.Verified && normalizeAddress(a.Value) == normalizeAddress(w)
+		}) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// removedOIDCProviders lists the OIDC providers the prior state has and a known plan dropped;
+// a plan that omits oidc_providers manages none.
+func removedOIDCProviders(ctx context.Context, plan, prior *identityResourceModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
+	if plan.OIDCProviders.IsUnknown() || plan.OIDCProviders.IsNull() {
+		return nil
+	}
+	want, d := oidcProvidersFromSet(ctx, plan.OIDCProviders)
+	diags.Append(d...)
+	have, d := oidcProvidersFromSet(ctx, prior.OIDCProviders)
+	diags.Append(d...)
+	return oidcDifference(have, want)
+}
 
 // credentialsToSend returns the credentials the plan sends (a password or hash, and OIDC
 // providers the state lacks), or nil when there are none. state is nil on create.

@@ -3,14 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // ModifyPlan validates the traits against the identity schema and marks unknown exactly the
@@ -43,32 +42,41 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if state == nil || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
-	// write tells whether Update will send anything; when it will not (for example only
-	// password removed or verified_addresses shrunk), every computed value stays known.
-	write := traitsChange || !plan.State.Equal(state.State) ||
-		!jsonEquivalent(plan.MetadataPublic, state.MetadataPublic) || !jsonEquivalent(plan.MetadataAdmin, state.MetadataAdmin)
-	if traitsChange {
+	changes, diags := computeIdentityChanges(ctx, state, &plan, &config, r.knownSchema(ctx, plan.SchemaID))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || !changes.writes() {
+		// Nothing is sent (for example when only password is removed or verified_addresses
+		// shrinks): every computed value stays known.
+		return
+	}
+	if changes.addressesChange() {
 		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
+	}
+	if changes.derived.recoverable {
 		plan.RecoveryAddresses = types.ListUnknown(recoveryAddressObjectType)
+	}
+	if changes.credentialsChange() {
 		plan.Credentials = types.MapUnknown(credentialObjectType)
 	}
-	// Without verified_addresses in the configuration the kept value is not managed.
-	if !config.VerifiedAddresses.IsNull() && verificationNeeded(ctx, &plan, state, &resp.Diagnostics) {
-		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
-		write = true
-	}
-	secretUnknown := plan.Password.IsUnknown() || plan.HashedPassword.IsUnknown() || plan.PasswordWOVersion.IsUnknown()
-	if secretUnknown || credentialsToSend(ctx, &plan, &config, state, &resp.Diagnostics) != nil || !plan.OIDCProviders.Equal(state.OIDCProviders) {
-		plan.Credentials = types.MapUnknown(credentialObjectType)
-		write = true
-	}
-	if write {
-		plan.UpdatedAt = types.StringUnknown()
-	}
-	if !plan.State.Equal(state.State) {
+	if changes.stateChanges {
 		plan.StateChangedAt = types.StringUnknown()
 	}
+	// updated_at stays known: Kratos v1.3.1 sets it at creation only (update.Generic writes
+	// the loaded value back).
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// knownSchema returns the compiled identity schema of a known schema ID when the provider can
+// load it, else nil; validateTraits reports why it could not.
+func (r *identityResource) knownSchema(ctx context.Context, schemaID types.String) *jsonschema.Schema {
+	if r.data == nil || r.data.client == nil || schemaID.IsNull() || schemaID.IsUnknown() {
+		return nil
+	}
+	s, err := r.data.schemas.get(ctx, schemaID.ValueString())
+	if err != nil {
+		return nil
+	}
+	return s
 }
 
 // validateTraits checks known traits against the identity schema, fetched once per process.
@@ -92,28 +100,4 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 			fmt.Sprintf("Identity schema %q: %s", schemaID.ValueString(), problem))
 	}
 	addBlankIdentifierErrors(compiled, traits.ValueString(), diags)
-}
-
-// verificationNeeded reports whether an address in the plan's verified_addresses is not
-// verified according to the prior state, or may not be because it is unknown yet.
-func verificationNeeded(ctx context.Context, plan, state *identityResourceModel, diags *diag.Diagnostics) bool {
-	if plan.VerifiedAddresses.IsUnknown() || slices.ContainsFunc(plan.VerifiedAddresses.Elements(), attr.Value.IsUnknown) {
-		return true
-	}
-	want := stringSet(ctx, plan.VerifiedAddresses, diags)
-	if len(want) == 0 {
-		return false
-	}
-	verified := map[string]bool{}
-	for _, a := range verifiableAddressesFrom(ctx, state.VerifiableAddresses, diags) {
-		if a.Verified {
-			verified[normalizeAddress(a.Value)] = true
-		}
-	}
-	for _, a := range want {
-		if !verified[normalizeAddress(a)] {
-			return true
-		}
-	}
-	return false
 }

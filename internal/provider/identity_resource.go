@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
@@ -117,19 +116,17 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	id := state.ID.ValueString()
-	// A value kept from the state while the configuration omits it is not managed.
-	want := stringSet(ctx, config.VerifiedAddresses, &resp.Diagnostics)
-	current := verifiableAddressesFrom(ctx, state.VerifiableAddresses, &resp.Diagnostics)
-	ops, err := computeIdentityPatch(documentOf(&state), documentOf(&plan))
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("traits"), "Unable to Update Identity", "Could not compute the changes: "+err.Error())
-	}
+	changes, diags := computeIdentityChanges(ctx, &state, &plan, &config, nil)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
 	var result *kratosclient.Identity
-	if creds := credentialsToSend(ctx, &plan, &config, &state, &resp.Diagnostics); creds != nil {
+	var err error
+	ops := changes.patch
+	current := verifiableAddressesFrom(ctx, state.VerifiableAddresses, &resp.Diagnostics)
+	if changes.credentials != nil {
 		// PUT replaces traits and metadata wholesale, so it carries the whole plan and the patch is not needed.
 		body := kratosclient.UpdateIdentityBody{
 			SchemaID:       plan.SchemaID.ValueString(),
@@ -137,7 +134,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 			State:          plan.State.ValueString(),
 			MetadataPublic: rawOrNil(plan.MetadataPublic),
 			MetadataAdmin:  rawOrNil(plan.MetadataAdmin),
-			Credentials:    creds,
+			Credentials:    changes.credentials,
 		}
 		result, err = client.UpdateIdentity(ctx, id, body)
 		if err != nil {
@@ -148,7 +145,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		// database (by ID), so that each keeps its ID; the PUT answer lists them in trait order.
 		current, ops = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }), nil
 	}
-	ops = append(ops, verificationOps(current, want)...)
+	ops = append(ops, verificationOps(current, changes.verify)...)
 	if len(ops) > 0 {
 		result, err = client.PatchIdentity(ctx, id, ops)
 		if err != nil {
@@ -157,7 +154,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 
-	removed := unlinkRemovedOIDC(ctx, client, id, &plan, &state, &resp.Diagnostics)
+	removed := unlinkProviders(ctx, client, id, changes.unlink, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -183,19 +180,12 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	resp.Diagnostics.Append(plan.fill(ctx, result, plan.VerifiedAddresses)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	checkVerified(result, want, &resp.Diagnostics)
+	checkVerified(result, stringSet(ctx, config.VerifiedAddresses, &resp.Diagnostics), &resp.Diagnostics)
 }
 
-// unlinkRemovedOIDC deletes the OIDC providers the state has and the plan dropped.
-func unlinkRemovedOIDC(ctx context.Context, client *kratosclient.Client, id string, plan, state *identityResourceModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
-	if plan.OIDCProviders.IsUnknown() || plan.OIDCProviders.IsNull() {
-		return nil
-	}
-	want, d := oidcProvidersFromSet(ctx, plan.OIDCProviders)
-	diags.Append(d...)
-	have, d := oidcProvidersFromSet(ctx, state.OIDCProviders)
-	diags.Append(d...)
-	removed := oidcDifference(have, want)
+// unlinkProviders deletes the identity's links to the OIDC providers removed; one already gone
+// counts as unlinked. It returns the providers unlinked, or nil after an error.
+func unlinkProviders(ctx context.Context, client *kratosclient.Client, id string, removed []kratosclient.OIDCProvider, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
 	for _, p := range removed {
 		err := client.DeleteIdentityCredentials(ctx, id, "oidc", p.Identifier())
 		if err != nil && !kratosclient.IsNotFound(err) {

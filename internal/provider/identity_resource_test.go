@@ -13,9 +13,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-version"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -916,47 +913,6 @@ resource "kratos_identity" "test" {
 	checkLog(password, password2)
 }
 
-// TestVerificationNeeded covers verified_addresses that are unknown at plan time, wholly or
-// in part: the plan must leave verifiable_addresses unknown rather than fail or keep them.
-func TestVerificationNeeded(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	read, diags := flattenIdentityReadSide(ctx, &kratosclient.Identity{
-		ID: "i", Traits: json.RawMessage(`{}`),
-		VerifiableAddresses: []kratosclient.VerifiableAddress{
-			{ID: "1", Value: "a@x.io", Via: "email", Verified: true, Status: "completed"},
-			{ID: "2", Value: "b@x.io", Via: "email", Status: "pending"},
-		},
-	})
-	if diags.HasError() {
-		t.Fatal(diags)
-	}
-	state := &identityResourceModel{identityReadSide: read}
-	set := func(elems ...attr.Value) types.Set {
-		return types.SetValueMust(types.StringType, elems)
-	}
-	cases := []struct {
-		name     string
-		verified types.Set
-		want     bool
-	}{
-		{"null", types.SetNull(types.StringType), false},
-		{"verified already, other case", set(types.StringValue("A@X.io")), false},
-		{"not verified yet", set(types.StringValue("a@x.io"), types.StringValue("b@x.io")), true},
-		{"wholly unknown", types.SetUnknown(types.StringType), true},
-		{"an unknown element", set(types.StringValue("a@x.io"), types.StringUnknown()), true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var diags diag.Diagnostics
-			plan := &identityResourceModel{VerifiedAddresses: tc.verified}
-			if got := verificationNeeded(ctx, plan, state, &diags); got != tc.want || diags.HasError() {
-				t.Errorf("verificationNeeded = %t (diagnostics %v), want %t", got, diags, tc.want)
-			}
-		})
-	}
-}
-
 // TestAccIdentityResource_failedUpdate proves that an update Kratos rejects is not recorded as
 // made: the password, which cannot be read back, is sent again at the next apply.
 func TestAccIdentityResource_failedUpdate(t *testing.T) {
@@ -997,6 +953,64 @@ resource "kratos_identity" "test" {
 					checkLogin(t, mine, pw2, true),
 				),
 			},
+		},
+	})
+}
+
+// TestAccIdentityResource_traitsEditKeepsDerivedValuesKnown edits a trait that the identity
+// schema derives nothing from: the plan keeps credentials, both kinds of address and updated_at
+// known (Kratos changes none of them), and the apply agrees. Changing the email then leaves
+// them unknown, and the apply fills them in.
+func TestAccIdentityResource_traitsEditKeepsDerivedValuesKnown(t *testing.T) {
+	env := newIdentityEnv(t)
+	email, email2 := randomEmail("derived"), randomEmail("derived2")
+	cfg := func(mail, last string) string {
+		return env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id          = "default"
+  traits             = jsonencode({ email = %q, username = %q, name = { first = "Ada", last = %q } })
+  password           = "derived-Passw0rd-for-test"
+  verified_addresses = [%q]
+}
+`, mail, strings.TrimSuffix(email, "@example.org"), last, mail))
+	}
+	known := func(attrs ...string) []plancheck.PlanCheck {
+		var checks []plancheck.PlanCheck
+		for _, a := range attrs {
+			checks = append(checks, plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New(a), knownvalue.NotNull()))
+		}
+		return checks
+	}
+	unknown := func(attrs ...string) []plancheck.PlanCheck {
+		var checks []plancheck.PlanCheck
+		for _, a := range attrs {
+			checks = append(checks, plancheck.ExpectUnknownValue(identityAddr, tfjsonpath.New(a)))
+		}
+		return checks
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{PreConfig: env.reset, Config: cfg(email, "Lovelace")},
+			{
+				Config: cfg(email, "Byron"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(
+					[]plancheck.PlanCheck{plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate)},
+					known("credentials", "verifiable_addresses", "recovery_addresses", "updated_at")...)},
+			},
+			{Config: cfg(email, "Byron"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{
+				Config: cfg(email2, "Byron"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append(unknown("credentials", "verifiable_addresses", "recovery_addresses"),
+					known("updated_at")...)},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("recovery_addresses"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{"value": knownvalue.StringExact(email2), "via": knownvalue.StringExact("email")}),
+					})),
+				},
+			},
+			{Config: cfg(email2, "Byron"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
 }

@@ -110,6 +110,11 @@ func (c *schemaCache) fetch(ctx context.Context, id string) (*jsonschema.Schema,
 	if err != nil {
 		return nil, err
 	}
+	return compileIdentitySchema(id, raw)
+}
+
+// compileIdentitySchema compiles the identity schema id from its JSON document raw.
+func compileIdentitySchema(id string, raw []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("identity schema %q is not valid JSON: %w", id, err)
@@ -117,8 +122,8 @@ func (c *schemaCache) fetch(ctx context.Context, id string) (*jsonschema.Schema,
 	location := "kratos:///schemas/" + id
 	compiler := newSchemaCompiler()
 	// Kratos's own keywords ("ory.sh/kratos") are annotations, not assertions; the vocabulary
-	// keeps which values are login identifiers, under every draft with AssertVocabs (without
-	// it only draft-07 schemas would apply it).
+	// keeps what Kratos derives from which values, under every draft with AssertVocabs
+	// (without it only draft-07 schemas would apply it).
 	compiler.RegisterVocabulary(kratosVocabulary)
 	compiler.AssertVocabs()
 	if err := compiler.AddResource(location, doc); err != nil {

@@ -1,0 +1,175 @@
+package provider
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+// defaultSchema compiles the harness's default identity schema (email is a login identifier
+// with verification and recovery, username a login identifier, name neither) with the
+// provider's own compiler set-up.
+func defaultSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	raw, err := os.ReadFile("../kratostest/config/default.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := compileIdentitySchema("default", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// oidcSet builds an oidc_providers value.
+func oidcSet(t *testing.T, ps ...kratosclient.OIDCProvider) types.Set {
+	t.Helper()
+	s, diags := oidcProvidersValue(ps)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	return s
+}
+
+// TestComputeIdentityChanges decides what an update sends and which computed values it can
+// change, including the cases where nothing is sent (password removed, verified_addresses
+// shrunk) and where values are unknown at plan time.
+func TestComputeIdentityChanges(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := defaultSchema(t)
+	const traits = `{"email":"a@x.io","username":"ada","name":{"first":"Ada","last":"Lovelace"}}`
+	read, diags := flattenIdentityReadSide(ctx, &kratosclient.Identity{
+		ID: "i", SchemaID: "default", State: "active", Traits: json.RawMessage(traits),
+		VerifiableAddresses: []kratosclient.VerifiableAddress{
+			{ID: "1", Value: "a@x.io", Via: "email", Verified: true, Status: "completed"},
+			{ID: "2", Value: "b@x.io", Via: "email", Status: "pending"},
+		},
+		Credentials: map[string]kratosclient.Credentials{
+			"oidc": {Type: "oidc", Identifiers: []string{"github:1", "google:2"}},
+		},
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	set := func(elems ...attr.Value) types.Set { return types.SetValueMust(types.StringType, elems) }
+	prior := func() *identityResourceModel {
+		m := &identityResourceModel{identityReadSide: read, ID: types.StringValue("i")}
+		m.Password = types.StringValue("old-password")
+		m.VerifiedAddresses = set(types.StringValue("a@x.io"))
+		return m
+	}
+	cases := []struct {
+		name   string
+		edit   func(plan, config *identityResourceModel)
+		schema *jsonschema.Schema
+		// want
+		writes, patch, credentials, unlink, addresses, recovery, creds, state bool
+		verify                                                                []string
+	}{
+		{name: "no change", schema: schema},
+		{name: "password removed: nothing sent", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Password, c.Password = types.StringNull(), types.StringNull()
+		}},
+		{name: "verified_addresses shrunk: nothing sent", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.VerifiedAddresses, c.VerifiedAddresses = set(), set()
+		}},
+		{name: "verified_addresses omitted: not managed", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.VerifiedAddresses, c.VerifiedAddresses = set(types.StringValue("b@x.io")), types.SetNull(types.StringType)
+		}},
+		{name: "a trait that derives nothing: addresses and credentials stay", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Traits = newJSONValue(`{"email":"a@x.io","username":"ada","name":{"first":"Ada","last":"Byron"}}`)
+		}, writes: true, patch: true},
+		{name: "the same traits spelled differently: nothing sent", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Traits = newJSONValue(`{ "username": "ada", "name": {"last":"Lovelace","first":"Ada"}, "email": "a@x.io" }`)
+		}},
+		{name: "the email: identifiers and both kinds of address", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Traits = newJSONValue(`{"email":"c@x.io","username":"ada","name":{"first":"Ada","last":"Lovelace"}}`)
+		}, writes: true, patch: true, addresses: true, recovery: true, creds: true},
+		{name: "the email only in case: Kratos stores it lower-cased, nothing derived changes", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Traits = newJSONValue(`{"email":"A@X.io","username":"ada","name":{"first":"Ada","last":"Lovelace"}}`)
+		}, writes: true, patch: true},
+		{name: "the username: identifiers only", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Traits = newJSONValue(`{"email":"a@x.io","username":"lovelace","name":{"first":"Ada","last":"Lovelace"}}`)
+		}, writes: true, patch: true, creds: true},
+		{name: "a trait change without the schema: everything derived", edit: func(p, c *identityResourceModel) {
+			p.Traits = newJSONValue(`{"email":"a@x.io","username":"ada","name":{"first":"Ada","last":"Byron"}}`)
+		}, writes: true, patch: true, addresses: true, recovery: true, creds: true},
+		{name: "another schema: everything derived", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.SchemaID = types.StringValue("minimal")
+		}, writes: true, patch: true, addresses: true, recovery: true, creds: true},
+		{name: "traits unknown", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Traits = jsonValue{StringValue: types.StringUnknown()}
+		}, writes: true, addresses: true, recovery: true, creds: true},
+		{name: "state", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.State = types.StringValue("inactive")
+		}, writes: true, patch: true, state: true},
+		{name: "an address to verify", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.VerifiedAddresses = set(types.StringValue("A@X.io"), types.StringValue("b@x.io"))
+			c.VerifiedAddresses = p.VerifiedAddresses
+		}, writes: true, addresses: true, verify: []string{"b@x.io"}},
+		{name: "verified_addresses unknown", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.VerifiedAddresses, c.VerifiedAddresses = types.SetUnknown(types.StringType), types.SetUnknown(types.StringType)
+		}, writes: true, addresses: true},
+		{name: "an unknown address", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.VerifiedAddresses = set(types.StringValue("a@x.io"), types.StringUnknown())
+			c.VerifiedAddresses = p.VerifiedAddresses
+		}, writes: true, addresses: true},
+		{name: "a new password", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Password, c.Password = types.StringValue("new-password"), types.StringValue("new-password")
+		}, writes: true, credentials: true, creds: true},
+		{name: "a password unknown until apply", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Password, c.Password = types.StringUnknown(), types.StringUnknown()
+		}, writes: true, creds: true},
+		{name: "a write-only password with a new version", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.Password, c.Password = types.StringNull(), types.StringNull()
+			c.PasswordWO, p.PasswordWOVersion, c.PasswordWOVersion = types.StringValue("wo"), types.Int64Value(2), types.Int64Value(2)
+		}, writes: true, credentials: true, creds: true},
+		{name: "an OIDC provider dropped", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.OIDCProviders = oidcSet(t, kratosclient.OIDCProvider{Provider: "github", Subject: "1"})
+			c.OIDCProviders = p.OIDCProviders
+		}, writes: true, unlink: true, creds: true},
+		{name: "an OIDC provider added", schema: schema, edit: func(p, c *identityResourceModel) {
+			p.OIDCProviders = oidcSet(t, kratosclient.OIDCProvider{Provider: "github", Subject: "1"},
+				kratosclient.OIDCProvider{Provider: "google", Subject: "2"}, kratosclient.OIDCProvider{Provider: "gitlab", Subject: "3"})
+			c.OIDCProviders = p.OIDCProviders
+		}, writes: true, credentials: true, creds: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			state, plan, config := prior(), prior(), prior()
+			if tc.edit != nil {
+				tc.edit(plan, config)
+			}
+			c, diags := computeIdentityChanges(ctx, state, plan, config, tc.schema)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			got := []bool{c.writes(), len(c.patch) > 0, c.credentials != nil, len(c.unlink) > 0, c.addressesChange(), c.derived.recoverable, c.credentialsChange(), c.stateChanges}
+			want := []bool{tc.writes, tc.patch, tc.credentials, tc.unlink, tc.addresses, tc.recovery, tc.creds, tc.state}
+			names := []string{"writes", "patch", "credentials", "unlink", "addresses change", "recovery addresses change", "credentials change", "state changes"}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("%s = %t, want %t (patch %v)", names[i], got[i], want[i], c.patch)
+				}
+			}
+			if len(c.verify) != len(tc.verify) || (len(tc.verify) > 0 && c.verify[0] != tc.verify[0]) {
+				t.Errorf("verify = %q, want %q", c.verify, tc.verify)
+			}
+		})
+	}
+	t.Run("on create nothing is computed", func(t *testing.T) {
+		c, _ := computeIdentityChanges(ctx, nil, prior(), prior(), schema)
+		if c.writes() {
+			t.Errorf("create: %+v", c)
+		}
+	})
+}

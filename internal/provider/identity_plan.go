@@ -39,6 +39,9 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if traitsChange {
 		r.validateTraits(ctx, plan.SchemaID, plan.Traits, &resp.Diagnostics)
 	}
+	if traitsChange || !config.VerifiedAddresses.Equal(state.VerifiedAddresses) {
+		r.validateVerifiedAddresses(ctx, &plan, &config, &resp.Diagnostics)
+	}
 	if state == nil || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
@@ -64,6 +67,17 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// updated_at stays known: Kratos v1.3.1 sets it at creation only (update.Generic writes
 	// the loaded value back).
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// validateVerifiedAddresses checks, when the traits and the schema are known, that the traits
+// produce every address verified_addresses lists.
+func (r *identityResource) validateVerifiedAddresses(ctx context.Context, plan, config *identityResourceModel, diags *diag.Diagnostics) {
+	if config.VerifiedAddresses.IsNull() || plan.Traits.IsUnknown() || plan.Traits.IsNull() {
+		return
+	}
+	if s := r.knownSchema(ctx, plan.SchemaID); s != nil {
+		addUnproducedAddressErrors(s, plan.Traits.ValueString(), stringSet(ctx, config.VerifiedAddresses, diags), diags)
+	}
 }
 
 // knownSchema returns the compiled identity schema of a known schema ID when the provider can

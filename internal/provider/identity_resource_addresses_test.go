@@ -455,3 +455,46 @@ resource "kratos_identity" "test" {
 		},
 	})
 }
+
+// TestAccIdentityResource_unproducedAddressFailsThePlan changes the email but keeps the old
+// address in verified_addresses: the plan fails on verified_addresses, and nothing is written
+// (before, the apply patched the traits and then failed).
+func TestAccIdentityResource_unproducedAddressFailsThePlan(t *testing.T) {
+	env := newIdentityEnv(t)
+	email, email2 := randomEmail("kept"), randomEmail("moved")
+	cfg := func(mail, verified string) string {
+		return env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id          = "default"
+  traits             = jsonencode({ email = %q })
+  verified_addresses = [%q]
+}
+`, mail, verified))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{PreConfig: env.reset, Config: cfg(email, email)},
+			{
+				PreConfig:   env.reset,
+				Config:      cfg(email2, email),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Address not produced by the traits.*planned traits do not produce.*` + regexp.QuoteMeta(email)),
+			},
+			{
+				Config: cfg(email, email),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectRequests(map[string]int{"PATCH /admin/identities": 0, "PUT /admin/identities": 0}),
+					checkIdentity(t, func(id *kratosclient.Identity) error {
+						if !strings.Contains(string(id.Traits), email) {
+							return fmt.Errorf("the failed plan changed the traits: %s", id.Traits)
+						}
+						return nil
+					}),
+				),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -68,4 +70,29 @@ func (r metadataRule) problem(value string) (string, string) {
 		}
 	}
 	return "", ""
+}
+
+// addUnproducedAddressErrors reports, on verified_addresses, each wanted address that the
+// traits do not produce as a verifiable address under the identity schema s: Kratos would
+// drop it, after the traits were already written.
+func addUnproducedAddressErrors(s *jsonschema.Schema, traits string, want []string, diags *diag.Diagnostics) {
+	var produced []string
+	for _, m := range markedValues(s, traits) {
+		if m.mark.verifiable {
+			produced = append(produced, m.value)
+		}
+	}
+	var missing []string
+	for _, w := range want {
+		if !slices.Contains(produced, normalizeAddress(w)) {
+			missing = append(missing, w)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	diags.AddAttributeError(path.Root("verified_addresses"), "Address not produced by the traits",
+		fmt.Sprintf("The planned traits do not produce %s as a verifiable address, so Kratos could not keep it verified: only addresses "+
+			"derived from the traits through the identity schema's verification settings can be verified, and these traits have %s. "+
+			"Fix the traits or remove the address from verified_addresses.", quotedList(missing), describeAddresses(produced)))
 }

@@ -22,7 +22,11 @@ import (
 )
 
 // descMetadataValues states the values metadata_public and metadata_admin accept (see metadataValidator).
-const descMetadataValues = "It may be an object, array, string, boolean or null, but not a bare number, which Kratos v1.3.1 stores in a form it can no longer read. "
+const descMetadataValues = "It may be an object, array, string, boolean or null, but not a bare number, which Kratos v1.3.1 stores in a form it can no longer read. " +
+	descNumbers
+
+// descNumbers states how numbers in JSON attributes are compared and sent.
+const descNumbers = "Numbers are compared and sent digit for digit, as Kratos stores them: `1.50` equals `1.5`, but `19.999999999999999999` is not `20`. "
 
 // Schema describes the resource.
 func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -52,7 +56,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				CustomType:    jsonValueType{},
 				PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
 				MarkdownDescription: "The identity's traits as a JSON object, shaped by the identity schema; write it with `jsonencode(...)`, a heredoc or `file()`. " +
-					"Key order, whitespace and the spelling of numbers never cause a difference. " +
+					"Key order, whitespace and the spelling of numbers never cause a difference. " + descNumbers +
 					"Kratos derives login identifiers and verifiable and recovery addresses from the traits.",
 			},
 			"state": schema.StringAttribute{

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -30,14 +31,19 @@ func recoverLostCreate(ctx context.Context, data *providerData, body kratosclien
 		return nil, fmt.Errorf("%w; the traits hold no value that could be a login identifier, so the provider cannot tell whether Kratos created the identity: "+
 			"look for it in Kratos and import it, or delete it, before applying again", cause)
 	}
+	tflog.Info(ctx, "Create answer lost; looking for the identity Kratos may have created", map[string]any{
+		"cause": cause.Error(), "identifiers_to_look_up": len(candidates), "identifiers_from_schema": fromSchema,
+	})
 	found, err := findWithTraits(ctx, client, candidates, body.Traits)
 	if err != nil {
 		return nil, fmt.Errorf("%w; looking for the identity it may have created also failed: %w", cause, err)
 	}
 	switch len(found) {
 	case 1:
+		tflog.Info(ctx, "Adopted the identity Kratos had created", map[string]any{"id": found[0].ID})
 		return &found[0], nil
 	case 0:
+		tflog.Info(ctx, "No identity found; creating it again")
 		created, err := client.CreateIdentity(ctx, body)
 		if kratosclient.IsConflict(err) {
 			// The first request won the race after all: look once more.

@@ -739,6 +739,7 @@ resource "kratos_identity" "spelled" {
 
 func TestAccIdentityResource_lostCreateResponse(t *testing.T) {
 	env := newIdentityEnv(t)
+	checkLog := traceLog(t)
 	emails := []string{randomEmail("lost"), randomEmail("lost504"), randomEmail("neversent")}
 	cfg := func(n int) string {
 		var hcl strings.Builder
@@ -802,11 +803,19 @@ resource "kratos_identity" "lost%d" {
 			},
 		},
 	})
+	// TF_LOG=debug shows each recovery: what was lost, and what the lookup found.
+	logs := checkLog()
+	for _, want := range []string{"Create answer lost; looking for the identity Kratos may have created", "Adopted the identity Kratos had created", "No identity found; creating it again"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %q", want)
+		}
+	}
 }
 
 // traceLog sends the CLI's and the provider's trace logs to a file (KEEP_LOG names it) and
-// returns a function that fails the test if the log holds one of the secrets.
-func traceLog(t *testing.T) func(secrets ...string) {
+// returns a function that fails the test if the log holds one of the secrets, and otherwise
+// returns the log.
+func traceLog(t *testing.T) func(secrets ...string) string {
 	t.Helper()
 	logFile := filepath.Join(t.TempDir(), "tf.log")
 	if keep := os.Getenv("KEEP_LOG"); keep != "" {
@@ -815,7 +824,7 @@ func traceLog(t *testing.T) func(secrets ...string) {
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	t.Setenv("TF_LOG_PATH", logFile)
-	return func(secrets ...string) {
+	return func(secrets ...string) string {
 		t.Helper()
 		logs, err := os.ReadFile(logFile)
 		if err != nil {
@@ -831,6 +840,7 @@ func traceLog(t *testing.T) func(secrets ...string) {
 				t.Errorf("a secret appears in the trace log %s", logFile)
 			}
 		}
+		return string(logs)
 	}
 }
 

@@ -96,7 +96,7 @@ func kratosHostname(s string) error {
 
 // notHostnameRune reports whether r is not an ASCII letter, digit or hyphen.
 func notHostnameRune(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
+	return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-'
 }
 
 // timeLayouts accepts what Go's time.Parse accepts with any of the layouts.

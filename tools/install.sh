@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the pinned test and doc tools into bin/ from the Go module proxy, skipping what is already built.
+# Builds the pinned test and doc tools into bin/ from the Go module proxy, skipping what is already built;
+# `postgres` installs Debian's PostgreSQL server (for KRATOS_TEST_BACKEND=postgres) when it is missing.
 # Each tool has its own module under tools/ so that its dependencies stay out of the provider's go.mod.
 set -euo pipefail
 
@@ -56,6 +57,35 @@ ensure_cc() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gcc libc6-dev
 }
 
+# ensure_postgres installs Debian's postgresql when no server is installed: the harness's PostgreSQL
+# backend (KRATOS_TEST_BACKEND=postgres) runs initdb and postgres from /usr/lib/postgresql/<version>/bin
+# on a temporary cluster of its own, so the system cluster the package starts is stopped again.
+ensure_postgres() {
+	local d
+	for d in /usr/lib/postgresql/*/bin; do
+		if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then
+			echo "tools: postgres is installed ($d)"
+			return
+		fi
+	done
+	echo "tools: no PostgreSQL server found; installing postgresql from Debian's packages"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	local start=$SECONDS
+	$sudo apt-get update -qq
+	# env inside sudo: sudo drops DEBIAN_FRONTEND from the caller's environment.
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql </dev/null
+	if command -v pg_lsclusters >/dev/null; then
+		local version name _
+		while read -r version name _; do
+			if $sudo pg_ctlcluster "$version" "$name" stop; then
+				echo "tools: stopped the cluster $version/$name that the package started (pg_ctlcluster $version $name start restarts it)"
+			fi
+		done < <(pg_lsclusters --no-header 2>/dev/null | awk '$4 ~ /^online/')
+	fi
+	echo "tools: installed postgresql in $((SECONDS - start))s"
+}
+
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(kratos terraform terraform-current tofu tfplugindocs)
 for tool in "${wanted[@]}"; do
@@ -68,6 +98,7 @@ for tool in "${wanted[@]}"; do
 	terraform-current) CGO_ENABLED=0 build_from_source terraform-current v1.15.9 terraform-current/build.sh ;;
 	tofu) CGO_ENABLED=0 build tofu tofu github.com/opentofu/opentofu/cmd/tofu -ldflags=-X=github.com/opentofu/opentofu/version.dev=no ;;
 	tfplugindocs) CGO_ENABLED=0 build tfplugindocs docs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
+	postgres) ensure_postgres ;;
 	golangci-lint) CGO_ENABLED=0 build golangci-lint lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
 	*) echo "tools: unknown tool $tool" >&2; exit 2 ;;
 	esac

@@ -23,7 +23,7 @@ var kratos *kratostest.Instance
 // harness's message; these tests are never skipped.
 func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	inst, err := kratostest.Start(ctx, kratostest.Options{})
+	inst, err := kratostest.Start(ctx, kratostest.Options{Backend: os.Getenv(kratostest.EnvBackend)})
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

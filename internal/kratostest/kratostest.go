@@ -72,7 +72,10 @@ type Options struct {
 	LogWriter io.Writer
 	// SQLiteFile keeps the data in a SQLite file in the instance's temp dir, so that it survives
 	// Kill and Restart; default false, in-memory SQLite, which loses everything with the process.
+	// It does not apply to BackendPostgres, whose data always survives Kill and Restart.
 	SQLiteFile bool
+	// Backend is BackendSQLite (the default, also for "") or BackendPostgres (a database on a server shared by the process).
+	Backend string
 }
 
 // sqliteFile is the database file of an instance started with Options.SQLiteFile, in its temp dir.
@@ -90,12 +93,16 @@ type Instance struct {
 	AdminURL string
 	// PublicURL is the public base URL without a trailing slash, e.g. http://127.0.0.1:38212.
 	PublicURL string
+	// Backend is the database Kratos runs on, BackendSQLite or BackendPostgres.
+	Backend string
 
 	bin       string
 	env       []string
 	logWriter io.Writer
 	dir       string
 	transport *http.Transport
+	// releaseDB gives back the PostgreSQL server after Kratos has stopped; nil on SQLite.
+	releaseDB func() error
 	stopOnce  sync.Once
 	stopErr   error
 
@@ -160,6 +167,9 @@ func (i *Instance) Stop() error {
 		}
 		i.transport.CloseIdleConnections()
 		i.stopErr = os.RemoveAll(i.dir)
+		if i.releaseDB != nil {
+			i.stopErr = errors.Join(i.stopErr, i.releaseDB())
+		}
 	})
 	return i.stopErr
 }
@@ -227,6 +237,10 @@ func closed(ch chan struct{}) bool {
 
 // start makes one attempt at running Kratos on fresh ports.
 func start(ctx context.Context, bin string, opts Options) (*Instance, error) {
+	backend, err := opts.backend()
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "kratostest-")
 	if err != nil {
 		return nil, fmt.Errorf("kratostest: %w", err)
@@ -239,6 +253,7 @@ func start(ctx context.Context, bin string, opts Options) (*Instance, error) {
 	inst := &Instance{
 		AdminURL:  cfg.AdminURL,
 		PublicURL: cfg.PublicURL,
+		Backend:   backend,
 		bin:       bin,
 		// A minimal environment, so that variables such as DSN cannot override the generated config.
 		env:       []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + dir},
@@ -246,9 +261,20 @@ func start(ctx context.Context, bin string, opts Options) (*Instance, error) {
 		dir:       dir,
 		transport: &http.Transport{},
 	}
-	if opts.SQLiteFile {
-		// DSN from the environment overrides the config's in-memory dsn.
+	// DSN from the environment overrides the config's in-memory dsn.
+	switch {
+	case backend == BackendPostgres:
+		dsn, release, err := acquirePostgres(ctx)
+		if err != nil {
+			_ = inst.Stop()
+			return nil, err
+		}
+		inst.releaseDB = release
+		inst.env = append(inst.env, "DSN="+dsn)
+	case opts.SQLiteFile:
 		inst.env = append(inst.env, "DSN=sqlite://"+filepath.Join(dir, sqliteFile)+"?_fk=true")
+	}
+	if backend == BackendPostgres || opts.SQLiteFile {
 		if err := inst.migrate(ctx); err != nil {
 			_ = inst.Stop()
 			return nil, err
@@ -269,7 +295,8 @@ func (i *Instance) output(out *tail) io.Writer {
 	return out
 }
 
-// migrate creates the schema of a file database (an in-memory one is migrated by serve itself).
+// migrate creates the schema of a SQLite file or PostgreSQL database (an in-memory one is
+// migrated by serve itself).
 func (i *Instance) migrate(ctx context.Context) error {
 	out := &tail{}
 	cmd := exec.CommandContext(ctx, i.bin, "migrate", "sql", "--read-from-env", "--yes")
@@ -277,7 +304,7 @@ func (i *Instance) migrate(ctx context.Context) error {
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = i.dir, i.env, w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("kratostest: migrate the SQLite database: %w; last output:\n%s", err, out.last(tailLines))
+		return fmt.Errorf("kratostest: migrate the %s database: %w; last output:\n%s", i.Backend, err, out.last(tailLines))
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	inst, err := kratostest.Start(context.Background(), kratostest.Options{})
+	inst, err := kratostest.Start(context.Background(), kratostest.Options{Backend: os.Getenv(kratostest.EnvBackend)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting Kratos for the acceptance tests:", err)
 		return 1

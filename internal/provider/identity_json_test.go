@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
 // jsonNumberText returns the spelling of the number at keys in a JSON object, as Kratos returned it.
@@ -108,7 +109,16 @@ func TestAccIdentityJSON_kratosStoresNumbersAsSent(t *testing.T) {
 				if field == "traits" {
 					keys = []string{"name", "n"}
 				}
-				if got, err := jsonNumberText(raw, keys...); err != nil || got != n {
+				want := n
+				// PostgreSQL's jsonb keeps every digit but not every spelling: what Kratos reads back
+				// (GET, list, PATCH) has 1E3 as 1000 and -0 as 0; create and PUT echo the request.
+				if testKratos.Backend == kratostest.BackendPostgres && name != "create" && name != "PUT" && (name != "PATCH" || field != "metadata_admin") {
+					want = map[string]string{"1E3": "1000", "-0": "0"}[n]
+					if want == "" {
+						want = n
+					}
+				}
+				if got, err := jsonNumberText(raw, keys...); err != nil || got != want {
 					t.Errorf("%s answered %s %s for %s (%v)", name, field, raw, n, err)
 				}
 			}

@@ -217,10 +217,18 @@ func oidcProvidersFromSet(ctx context.Context, s types.Set) ([]kratosclient.OIDC
 }
 
 // jsonFromRaw turns a JSON value from Kratos into an attribute value; absent or null is null.
+// It is re-encoded with sorted keys, as jsonencode writes them, so that the state does not
+// depend on the database's key order (PostgreSQL's jsonb reorders keys); numbers keep the
+// spelling Kratos returned.
 func jsonFromRaw(raw json.RawMessage) jsonValue {
 	s := strings.TrimSpace(string(raw))
 	if s == "" || s == "null" {
 		return newJSONNull()
+	}
+	if v, err := decodeJSON(s); err == nil {
+		if out, err := encodeJSON(v); err == nil {
+			return newJSONValue(string(out))
+		}
 	}
 	return newJSONValue(s)
 }

@@ -15,6 +15,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*identityResource)(nil)
 	_ resource.ResourceWithImportState = (*identityResource)(nil)
+	_ resource.ResourceWithIdentity    = (*identityResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*identityResource)(nil)
 )
 
@@ -71,6 +72,7 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	resp.Diagnostics.Append(plan.fill(ctx, created, plan.VerifiedAddresses)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, created.ID)...)
 	checkVerified(created, want, &resp.Diagnostics)
 }
 
@@ -82,6 +84,9 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Set before the request: the framework wants an identity after every Read, also one that removes
+	// the resource, and a state written by a CLI or provider version without identities has none.
+	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 	id, err := client.GetIdentity(ctx, state.ID.ValueString())
 	if kratosclient.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
@@ -116,6 +121,8 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	id := state.ID.ValueString()
+	// The ID never changes, so the identity is known before anything is sent.
+	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, id)...)
 	changes, diags := computeIdentityChanges(ctx, &state, &plan, &config, nil)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

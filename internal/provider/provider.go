@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -26,6 +27,7 @@ var (
 	_ provider.Provider                       = (*kratosProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*kratosProvider)(nil)
 	_ provider.ProviderWithActions            = (*kratosProvider)(nil)
+	_ provider.ProviderWithListResources      = (*kratosProvider)(nil)
 )
 
 // kratosProvider is the provider implementation.
@@ -124,6 +126,7 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 			// Known only after apply: objects that need the client say so when they are used.
 			data := &providerData{unknownAttribute: v.name}
 			resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ActionData = data, data, data, data
+			resp.ListResourceData = data
 			return
 		}
 	}
@@ -174,6 +177,7 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	data := &providerData{client: client, schemas: newSchemaCache(client)}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ActionData = data, data, data, data
+	resp.ListResourceData = data
 }
 
 // attrValue is what the unknown-value check needs of an attribute value.
@@ -224,5 +228,12 @@ func (p *kratosProvider) Actions(context.Context) []func() action.Action {
 		NewRevokeSessionsAction,
 		NewExtendSessionAction,
 		NewDeleteCredentialsAction,
+	}
+}
+
+// ListResources lists the provider's list resources, for terraform query (Terraform 1.14 and later).
+func (p *kratosProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewIdentityListResource,
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -21,6 +23,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	for _, name := range sdkLogsToSilence(os.Environ()) {
+		_ = os.Setenv(name, "OFF")
+	}
 	stopProfile := startCPUProfile()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/kratos-tf/kratos",
@@ -31,4 +36,24 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
+}
+
+// sdkLogLevelVariables are where terraform-plugin-go (TF_LOG_SDK, TF_LOG_SDK_PROTO) and the
+// framework (TF_LOG_SDK_FRAMEWORK) read their loggers' levels. Unset, a logger logs everything:
+// it formats every trace line even when Terraform, with no TF_LOG* set, discards them all
+// (terraform-plugin-framework issue #1269).
+var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+
+// sdkLogsToSilence returns the variables to set to OFF given the environment (as os.Environ
+// lists it): sdkLogLevelVariables when no TF_LOG* variable has a value, else none, so that
+// any request for logs (TF_LOG, TF_LOG_PATH, TF_LOG_PROVIDER, TF_LOG_SDK_FRAMEWORK, …) gets
+// the libraries' usual output.
+func sdkLogsToSilence(environ []string) []string {
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_LOG") && value != "" {
+			return nil
+		}
+	}
+	return sdkLogLevelVariables
 }

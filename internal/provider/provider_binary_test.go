@@ -43,3 +43,35 @@ func binaryEnv(rc, adminURL, publicURL string) []string {
 		envPublicURL+"="+publicURL,
 	)
 }
+
+// TestAccProviderBinary_traceLogs runs the provider binary, as released, under the CLI with
+// TF_LOG=trace: the framework's and the protocol's trace lines must still appear, although
+// main silences them when no TF_LOG* variable is set.
+func TestAccProviderBinary_traceLogs(t *testing.T) {
+	testAccPreCheck(t)
+	rc := buildProviderBinary(t)
+	dir := t.TempDir()
+	config := `terraform {
+  required_providers {
+    kratos = { source = "kratos-tf/kratos" }
+  }
+}
+
+data "kratos_identity_schemas" "all" {}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), os.Getenv("TF_ACC_TERRAFORM_PATH"), "plan", "-input=false", "-no-color")
+	cmd.Dir = dir
+	cmd.Env = append(binaryEnv(rc, testKratos.AdminURL, testKratos.PublicURL), "TF_LOG=trace", "TF_LOG_PATH=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, tailLines(string(out), 40))
+	}
+	for _, want := range []string{"@module=sdk.framework", "@module=sdk.proto", "Kratos request succeeded"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the trace log (%d bytes) lacks %q", len(out), want)
+		}
+	}
+}

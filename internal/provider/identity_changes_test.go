@@ -46,7 +46,7 @@ func TestComputeIdentityChanges(t *testing.T) {
 	ctx := t.Context()
 	schema := defaultSchema(t)
 	const traits = `{"email":"a@x.io","username":"ada","name":{"first":"Ada","last":"Lovelace"}}`
-	read, diags := flattenIdentityReadSide(ctx, &kratosclient.Identity{
+	read, diags := flattenIdentityCore(&kratosclient.Identity{
 		ID: "i", SchemaID: "default", State: "active", Traits: json.RawMessage(traits),
 		VerifiableAddresses: []kratosclient.VerifiableAddress{
 			{ID: "1", Value: "a@x.io", Via: "email", Verified: true, Status: "completed"},
@@ -55,13 +55,13 @@ func TestComputeIdentityChanges(t *testing.T) {
 		Credentials: map[string]kratosclient.Credentials{
 			"oidc": {Type: "oidc", Identifiers: []string{"github:1", "google:2"}},
 		},
-	})
+	}, verifiableAddressObjectType)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
 	set := func(elems ...attr.Value) types.Set { return types.SetValueMust(types.StringType, elems) }
 	prior := func() *identityResourceModel {
-		m := &identityResourceModel{identityReadSide: read, ID: types.StringValue("i")}
+		m := &identityResourceModel{identityCore: read, ID: types.StringValue("i")}
 		m.Password = types.StringValue("old-password")
 		m.VerifiedAddresses = set(types.StringValue("a@x.io"))
 		return m

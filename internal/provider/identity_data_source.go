@@ -83,7 +83,8 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one identity, by ID or by a credentials identifier (an email, a username or `provider:subject`), " +
-			"with the same attributes as the `kratos_identity` resource exposes.",
+			"with the attributes the `kratos_identity` resource exposes and those its state leaves out: `recovery_addresses`, " +
+			"each verifiable address's `status`, `organization_id` and the timestamps.",
 		Attributes: attrs,
 	}
 }

@@ -17,12 +17,14 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
-// The read side of an identity, shared by the kratos_identity resource and data source.
+// The read side of an identity: identityCore is what the kratos_identity resource keeps in its
+// state, identityReadSide what the data sources report (identityCore and more).
 //
 // Shapes:
-//   - verifiable_addresses: list of {value, via, verified, status}, in the order GET returns them (by
-//     address ID): write responses list them in traits order, and patch indices refer to the ID order.
-//   - recovery_addresses: list of {value, via}; Kratos keeps no verification state for them.
+//   - verifiable_addresses: list of {value, via, verified}, in the data sources also status, in the
+//     order GET returns them (by address ID): write responses list them in traits order, and the
+//     verification patch decodes onto the stored addresses in ID order.
+//   - recovery_addresses (data sources): list of {value, via}; Kratos keeps no verification state for them.
 //   - credentials: map from credential type (password, oidc, code, …) to {identifiers, version};
 //     configs (hashes, tokens) are never read.
 //   - oidc_providers: set of {provider, subject}, split from the oidc identifiers "provider:subject".
@@ -30,7 +32,14 @@ import (
 
 // Attribute types of the nested objects.
 var (
+	// verifiableAddressAttrTypes are those of an address in the kratos_identity resource.
 	verifiableAddressAttrTypes = map[string]attr.Type{
+		"value":    types.StringType,
+		"via":      types.StringType,
+		"verified": types.BoolType,
+	}
+	// verifiableAddressReadAttrTypes add the verification status, which the data sources report.
+	verifiableAddressReadAttrTypes = map[string]attr.Type{
 		"value":    types.StringType,
 		"via":      types.StringType,
 		"verified": types.BoolType,
@@ -52,10 +61,11 @@ var (
 
 // Element types of the computed collections.
 var (
-	verifiableAddressObjectType = types.ObjectType{AttrTypes: verifiableAddressAttrTypes}
-	recoveryAddressObjectType   = types.ObjectType{AttrTypes: recoveryAddressAttrTypes}
-	credentialObjectType        = types.ObjectType{AttrTypes: credentialAttrTypes}
-	oidcProviderObjectType      = types.ObjectType{AttrTypes: oidcProviderAttrTypes}
+	verifiableAddressObjectType     = types.ObjectType{AttrTypes: verifiableAddressAttrTypes}
+	verifiableAddressReadObjectType = types.ObjectType{AttrTypes: verifiableAddressReadAttrTypes}
+	recoveryAddressObjectType       = types.ObjectType{AttrTypes: recoveryAddressAttrTypes}
+	credentialObjectType            = types.ObjectType{AttrTypes: credentialAttrTypes}
+	oidcProviderObjectType          = types.ObjectType{AttrTypes: oidcProviderAttrTypes}
 )
 
 // Descriptions of the read-side attributes, shared by the resource and the data source.
@@ -65,9 +75,12 @@ const (
 	descTraitsRead          = "The identity's traits as a JSON document, shaped by its identity schema."
 	descMetadataPublicRead  = "Metadata visible to the identity itself (in its session), as a JSON document; null when unset."
 	descMetadataAdminRead   = "Metadata visible only through the admin API, as a JSON document; null when unset."
-	descVerifiableAddresses = "Addresses Kratos derived from the traits that can be verified, in the order Kratos stores them. " +
+	descVerifiableAddresses = descVerifiableAddressesWhich +
+		"Each has `value` (lowercased), `via` (`email` or `sms`) and `verified`; the `kratos_identity` data source also reports each one's `status`."
+	descVerifiableAddressesRead = descVerifiableAddressesWhich +
 		"Each has `value` (lowercased), `via` (`email` or `sms`), `verified` and `status` (`pending`, `sent` or `completed`)."
-	descRecoveryAddresses = "Addresses Kratos derived from the traits that account recovery can use. " +
+	descVerifiableAddressesWhich = "Addresses Kratos derived from the traits that can be verified, in the order Kratos stores them. "
+	descRecoveryAddresses        = "Addresses Kratos derived from the traits that account recovery can use. " +
 		"Each has `value` (lowercased) and `via` (always `email` in Kratos v1.3.1); Kratos keeps no verification state for them."
 	descCredentials = "The identity's credentials by type (`password`, `oidc`, `code`, `totp`, `lookup_secret`, `webauthn`, `passkey`): " +
 		"each with its `identifiers` (for example the login email, or `provider:subject` for oidc) and `version`. Secrets are never read."
@@ -78,58 +91,47 @@ const (
 	descStateChangedAt    = "When `state` last changed (RFC 3339)."
 )
 
-// identityReadSide holds every attribute that mirrors what Kratos returns for an identity. Its
-// tfsdk tags let the resource and data source models embed it.
-type identityReadSide struct {
-	SchemaID            types.String `tfsdk:"schema_id"`
-	State               types.String `tfsdk:"state"`
-	Traits              jsonValue    `tfsdk:"traits"`
-	MetadataPublic      jsonValue    `tfsdk:"metadata_public"`
-	MetadataAdmin       jsonValue    `tfsdk:"metadata_admin"`
-	VerifiableAddresses types.List   `tfsdk:"verifiable_addresses"`
-	RecoveryAddresses   types.List   `tfsdk:"recovery_addresses"`
-	Credentials         types.Map    `tfsdk:"credentials"`
-	OIDCProviders       types.Set    `tfsdk:"oidc_providers"`
-	OrganizationID      types.String `tfsdk:"organization_id"`
-	CreatedAt           types.String `tfsdk:"created_at"`
-	UpdatedAt           types.String `tfsdk:"updated_at"`
-	StateChangedAt      types.String `tfsdk:"state_changed_at"`
+// identityCore holds the attributes that mirror what Kratos returns for an identity and that the
+// kratos_identity resource keeps in its state; the data sources report them too. Its tfsdk tags
+// let the resource and data source models embed it.
+type identityCore struct {
+	SchemaID       types.String `tfsdk:"schema_id"`
+	State          types.String `tfsdk:"state"`
+	Traits         jsonValue    `tfsdk:"traits"`
+	MetadataPublic jsonValue    `tfsdk:"metadata_public"`
+	MetadataAdmin  jsonValue    `tfsdk:"metadata_admin"`
+	// VerifiableAddresses holds verifiableAddressObjectType in the resource and
+	// verifiableAddressReadObjectType in the data sources.
+	VerifiableAddresses types.List `tfsdk:"verifiable_addresses"`
+	Credentials         types.Map  `tfsdk:"credentials"`
+	OIDCProviders       types.Set  `tfsdk:"oidc_providers"`
 }
 
-// flattenIdentityReadSide maps an identity from Kratos to framework values.
+// identityReadSide is everything the data sources report about an identity: identityCore and
+// what the resource leaves out of its state, because each byte of state is paid for at every
+// resource of an apply and few configurations read these.
+type identityReadSide struct {
+	identityCore
+	RecoveryAddresses types.List   `tfsdk:"recovery_addresses"`
+	OrganizationID    types.String `tfsdk:"organization_id"`
+	CreatedAt         types.String `tfsdk:"created_at"`
+	UpdatedAt         types.String `tfsdk:"updated_at"`
+	StateChangedAt    types.String `tfsdk:"state_changed_at"`
+}
+
+// flattenIdentityReadSide maps an identity from Kratos to what the data sources report.
 func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (identityReadSide, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	core, diags := flattenIdentityCore(id, verifiableAddressReadObjectType)
 	out := identityReadSide{
-		SchemaID:       types.StringValue(id.SchemaID),
-		State:          types.StringValue(id.State),
-		Traits:         jsonFromRaw(id.Traits),
-		MetadataPublic: jsonFromRaw(id.MetadataPublic),
-		MetadataAdmin:  jsonFromRaw(id.MetadataAdmin),
+		identityCore:   core,
 		OrganizationID: types.StringPointerValue(id.OrganizationID),
 		CreatedAt:      optionalString(id.CreatedAt),
 		UpdatedAt:      optionalString(id.UpdatedAt),
 		StateChangedAt: optionalString(id.StateChangedAt),
 	}
-	if out.Traits.IsNull() {
-		out.Traits = newJSONValue("{}")
-	}
 	if out.OrganizationID.ValueString() == "" {
 		out.OrganizationID = types.StringNull()
 	}
-
-	va := make([]attr.Value, 0, len(id.VerifiableAddresses))
-	for _, a := range sortedAddresses(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }) {
-		v, d := types.ObjectValue(verifiableAddressAttrTypes, map[string]attr.Value{
-			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
-			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
-		})
-		diags.Append(d...)
-		va = append(va, v)
-	}
-	var d diag.Diagnostics
-	out.VerifiableAddresses, d = types.ListValue(verifiableAddressObjectType, va)
-	diags.Append(d...)
-
 	ra := make([]attr.Value, 0, len(id.RecoveryAddresses))
 	for _, a := range sortedAddresses(id.RecoveryAddresses, func(a kratosclient.RecoveryAddress) string { return a.ID }) {
 		v, d := types.ObjectValue(recoveryAddressAttrTypes, map[string]attr.Value{
@@ -138,7 +140,40 @@ func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (iden
 		diags.Append(d...)
 		ra = append(ra, v)
 	}
+	var d diag.Diagnostics
 	out.RecoveryAddresses, d = types.ListValue(recoveryAddressObjectType, ra)
+	diags.Append(d...)
+	return out, diags
+}
+
+// flattenIdentityCore maps an identity from Kratos to the attributes of identityCore, with
+// verifiable addresses of addressType: a status is included when the type has one.
+func flattenIdentityCore(id *kratosclient.Identity, addressType types.ObjectType) (identityCore, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	out := identityCore{
+		SchemaID:       types.StringValue(id.SchemaID),
+		State:          types.StringValue(id.State),
+		Traits:         jsonFromRaw(id.Traits),
+		MetadataPublic: jsonFromRaw(id.MetadataPublic),
+		MetadataAdmin:  jsonFromRaw(id.MetadataAdmin),
+	}
+	if out.Traits.IsNull() {
+		out.Traits = newJSONValue("{}")
+	}
+
+	_, withStatus := addressType.AttrTypes["status"]
+	va := make([]attr.Value, 0, len(id.VerifiableAddresses))
+	for _, a := range sortedAddresses(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }) {
+		fields := map[string]attr.Value{"value": types.StringValue(a.Value), "via": types.StringValue(a.Via), "verified": types.BoolValue(a.Verified)}
+		if withStatus {
+			fields["status"] = types.StringValue(a.Status)
+		}
+		v, d := types.ObjectValue(addressType.AttrTypes, fields)
+		diags.Append(d...)
+		va = append(va, v)
+	}
+	var d diag.Diagnostics
+	out.VerifiableAddresses, d = types.ListValue(addressType, va)
 	diags.Append(d...)
 
 	creds := make(map[string]attr.Value, len(id.Credentials))
@@ -258,12 +293,12 @@ const (
 var identityStates = []string{"active", "inactive"}
 
 // fill copies an identity from Kratos into the model; verified becomes verified_addresses.
-func (m *identityResourceModel) fill(ctx context.Context, id *kratosclient.Identity, verified types.Set) diag.Diagnostics {
-	read, diags := flattenIdentityReadSide(ctx, id)
+func (m *identityResourceModel) fill(_ context.Context, id *kratosclient.Identity, verified types.Set) diag.Diagnostics {
+	read, diags := flattenIdentityCore(id, verifiableAddressObjectType)
 	// Kratos stores a JSON null as no metadata; a configured "null" stays as written.
 	read.MetadataPublic = keepJSONNull(m.MetadataPublic, read.MetadataPublic)
 	read.MetadataAdmin = keepJSONNull(m.MetadataAdmin, read.MetadataAdmin)
-	m.identityReadSide = read
+	m.identityCore = read
 	m.ID = types.StringValue(id.ID)
 	m.VerifiedAddresses = verified
 	return diags
@@ -308,7 +343,8 @@ func allVerified(id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
 	return set
 }
 
-// verifiableAddressesFrom reads the verifiable_addresses list of a model.
+// verifiableAddressesFrom reads the verifiable_addresses list of a resource model; the state
+// records no status.
 func verifiableAddressesFrom(ctx context.Context, l types.List, diags *diag.Diagnostics) []kratosclient.VerifiableAddress {
 	if l.IsNull() || l.IsUnknown() {
 		return nil
@@ -317,12 +353,11 @@ func verifiableAddressesFrom(ctx context.Context, l types.List, diags *diag.Diag
 		Value    types.String `tfsdk:"value"`
 		Via      types.String `tfsdk:"via"`
 		Verified types.Bool   `tfsdk:"verified"`
-		Status   types.String `tfsdk:"status"`
 	}
 	diags.Append(l.ElementsAs(ctx, &elems, false)...)
 	out := make([]kratosclient.VerifiableAddress, 0, len(elems))
 	for _, e := range elems {
-		out = append(out, kratosclient.VerifiableAddress{Value: e.Value.ValueString(), Via: e.Via.ValueString(), Verified: e.Verified.ValueBool(), Status: e.Status.ValueString()})
+		out = append(out, kratosclient.VerifiableAddress{Value: e.Value.ValueString(), Via: e.Via.ValueString(), Verified: e.Verified.ValueBool()})
 	}
 	return out
 }
@@ -383,8 +418,9 @@ func identityItemAttributes() map[string]schema.Attribute {
 	return attrs
 }
 
-// identityReadSideAttributes returns the computed attributes of an identity's read side, the same
-// as the kratos_identity resource exposes.
+// identityReadSideAttributes returns the computed attributes of an identity's read side: those the
+// kratos_identity resource exposes, recovery_addresses, organization_id, the timestamps and each
+// verifiable address's status.
 func identityReadSideAttributes() map[string]schema.Attribute {
 	str := func(desc string) schema.Attribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
@@ -399,7 +435,7 @@ func identityReadSideAttributes() map[string]schema.Attribute {
 		"metadata_public": jsonAttr(descMetadataPublicRead),
 		"metadata_admin":  jsonAttr(descMetadataAdminRead),
 		"verifiable_addresses": schema.ListNestedAttribute{
-			Computed: true, MarkdownDescription: descVerifiableAddresses,
+			Computed: true, MarkdownDescription: descVerifiableAddressesRead,
 			NestedObject: schema.NestedAttributeObject{Attributes: addressAttributes(descVerifiableAddressVia, map[string]schema.Attribute{
 				"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: descAddressVerified},
 				"status":   str(descAddressStatus),
@@ -432,7 +468,7 @@ func identityReadSideAttributes() map[string]schema.Attribute {
 
 // identityResourceModel is the resource's state, plan and configuration.
 type identityResourceModel struct {
-	identityReadSide
+	identityCore
 	ID                types.String `tfsdk:"id"`
 	Password          types.String `tfsdk:"password"`
 	PasswordWO        types.String `tfsdk:"password_wo"`

@@ -141,7 +141,8 @@ type addressEntry struct {
 //
 // Kratos decodes the array onto the addresses it read from its database (ordered by ID), so
 // a field an entry leaves out comes from the address at the same position. current is in that
-// order, so an unchanged entry keeps its own ID; a changed or new entry carries the zero ID,
+// order, so an unchanged entry keeps its own ID, and its status too when current comes from the
+// state, which records none; a changed or new entry carries the zero ID,
 // because with a stale current the ID at its position may belong to an address Kratos keeps,
 // and storing a second row under that ID fails with 409 Conflict.
 func verificationOps(current []kratosclient.VerifiableAddress, want []string) []kratosclient.PatchOp {

@@ -308,6 +308,13 @@ func TestVerificationOps(t *testing.T) {
 			array: `[{"id":"00000000-0000-0000-0000-000000000000","value":"a@x.io","verified":true,"via":"email","status":"completed"}]`,
 		},
 		{
+			// From the resource's state, which records no status: an unchanged entry omits it and so
+			// keeps the stored one; the entry verified now says completed.
+			name: "from the state", want: []string{"b@x.io"},
+			current: []kratosclient.VerifiableAddress{{Value: "b@x.io", Via: "email"}, {Value: "a@x.io", Via: "email", Verified: true}},
+			array:   "[" + bDone + `,{"value":"a@x.io","verified":true,"via":"email"}]`,
+		},
+		{
 			// A stale list (the traits changed outside Terraform): the operation names no index, so
 			// Kratos can only keep b verified if the traits still produce it.
 			name: "stale list", current: []kratosclient.VerifiableAddress{{Value: "b@x.io", Via: "email", Status: "pending"}},

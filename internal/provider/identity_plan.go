@@ -55,17 +55,9 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if changes.addressesChange() {
 		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
 	}
-	if changes.derived.recoverable {
-		plan.RecoveryAddresses = types.ListUnknown(recoveryAddressObjectType)
-	}
 	if changes.credentialsChange() {
 		plan.Credentials = types.MapUnknown(credentialObjectType)
 	}
-	if changes.stateChanges {
-		plan.StateChangedAt = types.StringUnknown()
-	}
-	// updated_at stays known: Kratos v1.3.1 sets it at creation only (update.Generic writes
-	// the loaded value back).
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

@@ -179,9 +179,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	if result == nil {
 		// Nothing to send (for example only password removed or verified_addresses shrunk):
 		// the computed values stay as they were.
-		plan.UpdatedAt = state.UpdatedAt
-		plan.VerifiableAddresses, plan.RecoveryAddresses, plan.Credentials = state.VerifiableAddresses, state.RecoveryAddresses, state.Credentials
-		plan.StateChangedAt = state.StateChangedAt
+		plan.VerifiableAddresses, plan.Credentials = state.VerifiableAddresses, state.Credentials
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}

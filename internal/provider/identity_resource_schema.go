@@ -28,6 +28,10 @@ const descMetadataValues = "It may be an object, array, string, boolean or null,
 // descNumbers states how numbers in JSON attributes are compared and sent.
 const descNumbers = "Numbers are compared and sent digit for digit, as Kratos stores them: `1.50` equals `1.5`, but `19.999999999999999999` is not `20`. "
 
+// descLeanState says what the state leaves out and where to find it.
+const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what few configurations read: " +
+	"recovery addresses, each address's verification status, `organization_id` and the timestamps. The `kratos_identity` data source reports them."
+
 // Schema describes the resource.
 func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
@@ -35,7 +39,8 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		MarkdownDescription: "Manages an identity in Ory Kratos: its traits, metadata, state and credentials " +
 			"(a password in cleartext, write-only or hashed form, and linked social sign-ins), and which of its addresses are verified.\n\n" +
 			"Updates are sent as one minimal JSON Patch; credentials that change are sent with one additional full update. " +
-			"When `traits` and `schema_id` are known at plan time, the traits are validated against the identity schema fetched from Kratos.",
+			"When `traits` and `schema_id` are known at plan time, the traits are validated against the identity schema fetched from Kratos.\n\n" +
+			descLeanState,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -163,22 +168,12 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descVerifiableAddresses,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
-			"recovery_addresses": schema.ListAttribute{
-				Computed:            true,
-				ElementType:         recoveryAddressObjectType,
-				MarkdownDescription: descRecoveryAddresses,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
 			"credentials": schema.MapAttribute{
 				Computed:            true,
 				ElementType:         credentialObjectType,
 				MarkdownDescription: descCredentials,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
-			"organization_id":  schema.StringAttribute{Computed: true, MarkdownDescription: descOrganizationID, PlanModifiers: useState},
-			"created_at":       schema.StringAttribute{Computed: true, MarkdownDescription: descCreatedAt, PlanModifiers: useState},
-			"updated_at":       schema.StringAttribute{Computed: true, MarkdownDescription: descUpdatedAt, PlanModifiers: useState},
-			"state_changed_at": schema.StringAttribute{Computed: true, MarkdownDescription: descStateChangedAt, PlanModifiers: useState},
 		},
 	}
 }

@@ -71,10 +71,15 @@ func instanceProviderConfig(inst *kratostest.Instance) string {
 	return fmt.Sprintf("provider \"kratos\" {\n  admin_url  = %q\n  public_url = %q\n}\n", inst.AdminURL, inst.PublicURL)
 }
 
-// uniqueEmail returns an email address no other test uses.
+// uniqueEmail returns an email address at example.test that no other test uses.
 func uniqueEmail(t *testing.T, prefix string) string {
 	t.Helper()
-	return fmt.Sprintf("%s-%s@example.test", prefix, strings.ToLower(rand.Text()[:12]))
+	return emailAt(prefix, "example.test")
+}
+
+// emailAt returns an address at domain, starting with prefix, that no other test uses.
+func emailAt(prefix, domain string) string {
+	return fmt.Sprintf("%s-%s@%s", prefix, strings.ToLower(rand.Text()[:12]), domain)
 }
 
 // seedIdentity creates an identity through the admin API and deletes it when the test ends.

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-version"
-	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -99,10 +98,8 @@ func withoutSecrets(hcl string) string {
 	return strings.Join(keep, "\n")
 }
 
-// randomEmail returns an address no other test uses.
-func randomEmail(prefix string) string {
-	return strings.ToLower(acctest.RandomWithPrefix(prefix)) + "@example.org"
-}
+// randomEmail returns an address at example.org that no other test uses.
+func randomEmail(prefix string) string { return emailAt(prefix, "example.org") }
 
 // checkLogin proves through the public login flow that password works for identifier, or that it does not.
 func checkLogin(t *testing.T, identifier, password string, works bool) resource.TestCheckFunc {
@@ -1008,7 +1005,7 @@ resource "kratos_identity" "test" {
 			},
 			{Config: cfg(email, "Byron"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{
-				Config: cfg(email2, "Byron"),
+				Config:           cfg(email2, "Byron"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: unknown("credentials", "verifiable_addresses")},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("verifiable_addresses"), knownvalue.ListExact([]knownvalue.Check{

@@ -91,13 +91,5 @@ func skipWithoutAcc(t *testing.T) {
 func testClient(t *testing.T) *kratosclient.Client {
 	t.Helper()
 	skipWithoutAcc(t)
-	u, err := kratosclient.ParseBaseURL(testKratos.PublicURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := kratosclient.New(testKratos.AdminURL, kratosclient.WithPublicURL(u))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return instanceClient(t, testKratos, nil)
 }

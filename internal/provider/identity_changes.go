@@ -23,8 +23,6 @@ type identityChanges struct {
 	patch []kratosclient.PatchOp
 	// documentUnknown is set when part of the planned document is unknown.
 	documentUnknown bool
-	// stateChanges is set when state changes (or may), which moves state_changed_at.
-	stateChanges bool
 	// credentials are sent with one full update (PUT); nil when there are none.
 	credentials *kratosclient.CredentialsImport
 	// credentialsUnknown is set when a secret or the OIDC providers are unknown.
@@ -39,15 +37,15 @@ type identityChanges struct {
 	derived derivedChanges
 }
 
-// derivedChanges says which of the values Kratos derives from the traits may change: login
-// identifiers (in credentials), verifiable addresses and recovery addresses.
+// derivedChanges says which of the values Kratos derives from the traits and the state records
+// may change: login identifiers (in credentials) and verifiable addresses.
 type derivedChanges struct {
-	identifiers, verifiable, recoverable bool
+	identifiers, verifiable bool
 }
 
 // everything is the answer when the traits change and the schema that says what they derive
 // is not known.
-var everything = derivedChanges{identifiers: true, verifiable: true, recoverable: true}
+var everything = derivedChanges{identifiers: true, verifiable: true}
 
 // computeIdentityChanges decides what an update sends. prior is nil on create (nothing is
 // computed then). schema is the compiled identity schema of the planned schema_id, or nil when
@@ -60,7 +58,6 @@ func computeIdentityChanges(ctx context.Context, prior, plan, config *identityRe
 	}
 	c.documentUnknown = plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() || plan.State.IsUnknown() ||
 		plan.MetadataPublic.IsUnknown() || plan.MetadataAdmin.IsUnknown()
-	c.stateChanges = !plan.State.Equal(prior.State)
 	traitsChange := !plan.SchemaID.Equal(prior.SchemaID) || !jsonEquivalent(plan.Traits, prior.Traits)
 	if !c.documentUnknown {
 		ops, err := computeIdentityPatch(documentOf(prior), documentOf(plan))
@@ -116,7 +113,6 @@ func derivedFrom(schema *jsonschema.Schema, prior, planned string) derivedChange
 	return derivedChanges{
 		identifiers: differ(func(m kratosMark) bool { return m.loginIdentifier }),
 		verifiable:  differ(func(m kratosMark) bool { return m.verifiable }),
-		recoverable: differ(func(m kratosMark) bool { return m.recoverable }),
 	}
 }
 

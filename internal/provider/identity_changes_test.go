@@ -71,8 +71,8 @@ func TestComputeIdentityChanges(t *testing.T) {
 		edit   func(plan, config *identityResourceModel)
 		schema *jsonschema.Schema
 		// want
-		writes, patch, credentials, unlink, addresses, recovery, creds, state bool
-		verify                                                                []string
+		writes, patch, credentials, unlink, addresses, creds bool
+		verify                                               []string
 	}{
 		{name: "no change", schema: schema},
 		{name: "password removed: nothing sent", schema: schema, edit: func(p, c *identityResourceModel) {
@@ -92,7 +92,7 @@ func TestComputeIdentityChanges(t *testing.T) {
 		}},
 		{name: "the email: identifiers and both kinds of address", schema: schema, edit: func(p, c *identityResourceModel) {
 			p.Traits = newJSONValue(`{"email":"c@x.io","username":"ada","name":{"first":"Ada","last":"Lovelace"}}`)
-		}, writes: true, patch: true, addresses: true, recovery: true, creds: true},
+		}, writes: true, patch: true, addresses: true, creds: true},
 		{name: "the email only in case: Kratos stores it lower-cased, nothing derived changes", schema: schema, edit: func(p, c *identityResourceModel) {
 			p.Traits = newJSONValue(`{"email":"A@X.io","username":"ada","name":{"first":"Ada","last":"Lovelace"}}`)
 		}, writes: true, patch: true},
@@ -101,16 +101,16 @@ func TestComputeIdentityChanges(t *testing.T) {
 		}, writes: true, patch: true, creds: true},
 		{name: "a trait change without the schema: everything derived", edit: func(p, c *identityResourceModel) {
 			p.Traits = newJSONValue(`{"email":"a@x.io","username":"ada","name":{"first":"Ada","last":"Byron"}}`)
-		}, writes: true, patch: true, addresses: true, recovery: true, creds: true},
+		}, writes: true, patch: true, addresses: true, creds: true},
 		{name: "another schema: everything derived", schema: schema, edit: func(p, c *identityResourceModel) {
 			p.SchemaID = types.StringValue("minimal")
-		}, writes: true, patch: true, addresses: true, recovery: true, creds: true},
+		}, writes: true, patch: true, addresses: true, creds: true},
 		{name: "traits unknown", schema: schema, edit: func(p, c *identityResourceModel) {
 			p.Traits = jsonValue{StringValue: types.StringUnknown()}
-		}, writes: true, addresses: true, recovery: true, creds: true},
+		}, writes: true, addresses: true, creds: true},
 		{name: "state", schema: schema, edit: func(p, c *identityResourceModel) {
 			p.State = types.StringValue("inactive")
-		}, writes: true, patch: true, state: true},
+		}, writes: true, patch: true},
 		{name: "an address to verify", schema: schema, edit: func(p, c *identityResourceModel) {
 			p.VerifiedAddresses = set(types.StringValue("A@X.io"), types.StringValue("b@x.io"))
 			c.VerifiedAddresses = p.VerifiedAddresses
@@ -153,9 +153,9 @@ func TestComputeIdentityChanges(t *testing.T) {
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
-			got := []bool{c.writes(), len(c.patch) > 0, c.credentials != nil, len(c.unlink) > 0, c.addressesChange(), c.derived.recoverable, c.credentialsChange(), c.stateChanges}
-			want := []bool{tc.writes, tc.patch, tc.credentials, tc.unlink, tc.addresses, tc.recovery, tc.creds, tc.state}
-			names := []string{"writes", "patch", "credentials", "unlink", "addresses change", "recovery addresses change", "credentials change", "state changes"}
+			got := []bool{c.writes(), len(c.patch) > 0, c.credentials != nil, len(c.unlink) > 0, c.addressesChange(), c.credentialsChange()}
+			want := []bool{tc.writes, tc.patch, tc.credentials, tc.unlink, tc.addresses, tc.creds}
+			names := []string{"writes", "patch", "credentials", "unlink", "addresses change", "credentials change"}
 			for i := range got {
 				if got[i] != want[i] {
 					t.Errorf("%s = %t, want %t (patch %v)", names[i], got[i], want[i], c.patch)

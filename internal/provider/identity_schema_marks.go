@@ -120,7 +120,6 @@ func (w *markWalk) add(location, str string, m kratosMark) {
 			f.mark = kratosMark{
 				loginIdentifier: f.mark.loginIdentifier || m.loginIdentifier,
 				verifiable:      f.mark.verifiable || m.verifiable,
-				recoverable:     f.mark.recoverable || m.recoverable,
 			}
 			return
 		}

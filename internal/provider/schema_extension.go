@@ -16,14 +16,12 @@ const kratosKeyword = "ory.sh/kratos"
 var kratosVocabulary = &jsonschema.Vocabulary{URL: "https://www.ory.sh/kratos/identity-schema-extension", Compile: compileKratosKeyword}
 
 // kratosMark says what Kratos v1.3.1 derives from the value of a subschema
-// (identity/extension_credentials.go, extension_verification.go, extension_recovery.go).
+// (identity/extension_credentials.go, extension_verification.go).
 type kratosMark struct {
 	// loginIdentifier: credentials.password, .webauthn or .code has identifier: true.
 	loginIdentifier bool
 	// verifiable: verification.via names a channel, so the value is a verifiable address.
 	verifiable bool
-	// recoverable: recovery.via names a channel, so the value is a recovery address.
-	recoverable bool
 }
 
 // Validate accepts every value.
@@ -32,7 +30,7 @@ func (kratosMark) Validate(*jsonschema.ValidatorContext, any) {}
 // compileKratosKeyword reads the flags that make Kratos derive something from a value:
 // credentials.password.identifier, credentials.webauthn.identifier and
 // credentials.code.identifier make it a login identifier (passkey.display_name and
-// totp.account_name only label credentials); verification.via and recovery.via make it an
+// totp.account_name only label credentials); verification.via makes it an
 // address.
 func compileKratosKeyword(_ *jsonschema.CompilerContext, obj map[string]any) (jsonschema.SchemaExt, error) {
 	raw, ok := obj[kratosKeyword]
@@ -52,7 +50,6 @@ func compileKratosKeyword(_ *jsonschema.CompilerContext, obj map[string]any) (js
 			Code     loginFlag `json:"code"`
 		} `json:"credentials"`
 		Verification channel `json:"verification"`
-		Recovery     channel `json:"recovery"`
 	}
 	b, err := json.Marshal(raw)
 	if err == nil {
@@ -66,7 +63,6 @@ func compileKratosKeyword(_ *jsonschema.CompilerContext, obj map[string]any) (js
 	m := kratosMark{
 		loginIdentifier: c.Password.Login || c.WebAuthn.Login || c.Code.Login,
 		verifiable:      ext.Verification.Via != "",
-		recoverable:     ext.Recovery.Via != "",
 	}
 	if m == (kratosMark{}) {
 		return nil, nil

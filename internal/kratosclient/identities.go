@@ -321,3 +321,13 @@ func (c *Client) BatchPatchIdentities(ctx context.Context, items []IdentityPatch
 	var out BatchPatchResult
 	return &out, decode(resp, &out)
 }
+
+// IsBatchItemRejected reports whether err is a whole-batch failure that the content of one item
+// causes, before anything is stored: an imported hash in a format Kratos does not know (400), an
+// invalid state (400), a cleartext password too long for the bcrypt hasher (500) or a blank login
+// identifier (500). Sending the items apart isolates the item; the others are then accepted.
+func IsBatchItemRejected(err error) bool {
+	return IsHashRejected(err) || IsEmptyIdentifier(err) ||
+		errReasonIs(err, http.StatusBadRequest, "identity state is not valid") ||
+		errReasonIs(err, http.StatusInternalServerError, "password must be at most")
+}

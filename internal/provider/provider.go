@@ -195,6 +195,7 @@ func stringOrEnv(v types.String, env string) string {
 func (p *kratosProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewIdentityResource,
+		NewIdentityImportResource,
 		NewSessionRevocationResource,
 		NewSessionExtensionResource,
 		NewCredentialsDeletionResource,

@@ -1,0 +1,530 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+// The batch import behind kratos_identity_import. Members are sent in chunks through PATCH
+// /admin/identities; every create Kratos reports is verified with one list request, because
+// Kratos v1.3.1 rolls a whole batch back when one item conflicts yet reports the others as
+// created (kratos-admin-api.md §3.2); what was rolled back is sent again. A whole-batch refusal
+// caused by one item (its hash, state, password or identifier) is isolated by halving the batch.
+// Each conflict is resolved afterwards by looking up which identity holds the member's login
+// identifiers: one identical to the member is the member, imported earlier; another is adopted
+// or refused, as on_conflict says. A request whose answer was lost is never repeated blindly:
+// its members are looked up first and only those Kratos does not have are sent again.
+
+// importLimits bound one batch request.
+type importLimits struct {
+	// members is the number of identities.
+	members int
+	// passwords is the number of cleartext passwords, which Kratos hashes one after the other.
+	passwords int
+	// bytes is the size of the request body.
+	bytes int
+}
+
+// importChunkLimits are the limits of one batch request: 1000 identities and 200 cleartext
+// passwords, the limits of Kratos v25 (v1.3.1 takes 2000 items and any number of passwords), and
+// 4 MiB, below the 5 MiB Kratos accepts in an admin request. Tests lower them.
+var importChunkLimits = importLimits{members: 1000, passwords: 200, bytes: 4 << 20}
+
+// importIDsPerList is how many IDs one list request filters on when a refresh checks which
+// identities exist: 500 IDs make a query of about 20 KB.
+const importIDsPerList = 500
+
+// importMaxRounds bounds how often the rolled-back members of a chunk are sent again. Each round
+// sends fewer members than the one before, as it leaves out those that conflicted.
+const importMaxRounds = 5
+
+// importWorkers is how many lookups or deletions run at once.
+const importWorkers = 4
+
+// importItem is one member to create.
+type importItem struct {
+	key  string
+	body kratosclient.CreateIdentityBody
+	// verified lists the addresses the member wants verified.
+	verified []string
+	// size is the length of the item in the request body.
+	size int
+}
+
+// newImportItem returns the item that creates body for the member key.
+func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []string) (importItem, error) {
+	b, err := json.Marshal(kratosclient.IdentityPatch{Create: &body})
+	if err != nil {
+		return importItem{}, fmt.Errorf("encoding member %q: %w", key, err)
+	}
+	return importItem{key: key, body: body, verified: verified, size: len(b)}, nil
+}
+
+// cleartext reports whether the item carries a cleartext password, which Kratos hashes.
+func (it importItem) cleartext() bool {
+	c := it.body.Credentials
+	return c != nil && c.Password != nil && c.Password.Config.Password != ""
+}
+
+// importChunks splits items, in order, into chunks within l.
+func importChunks(items []importItem, l importLimits) [][]importItem {
+	var out [][]importItem
+	var cur []importItem
+	passwords, size := 0, 0
+	for _, it := range items {
+		pw := 0
+		if it.cleartext() {
+			pw = 1
+		}
+		if len(cur) > 0 && (len(cur) >= l.members || passwords+pw > l.passwords || size+it.size > l.bytes) {
+			out = append(out, cur)
+			cur, passwords, size = nil, 0, 0
+		}
+		cur = append(cur, it)
+		passwords += pw
+		size += it.size + 1
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// importResult is what an import did, member by member.
+type importResult struct {
+	// created maps members now in Kratos to their identity IDs: created by this import, or found
+	// identical to the member (same schema and traits), which an earlier apply created.
+	created map[string]string
+	// adopted are members whose identifier another identity already held; that identity is
+	// recorded and left unchanged (on_conflict = "adopt").
+	adopted map[string]adoption
+	// failed are the members Kratos did not create, with its reason.
+	failed []importFailure
+	// unverified are members created without some of their verified_addresses.
+	unverified []importFailure
+	// unsent are the members not sent, or whose fate is unknown, because of err.
+	unsent []string
+	err    error
+}
+
+// adoption is an existing identity recorded for a member.
+type adoption struct {
+	id, identifier string
+}
+
+// importFailure is a member and what went wrong with it.
+type importFailure struct {
+	key, reason string
+}
+
+// recorded reports whether the member key is in Kratos, created or adopted.
+func (r *importResult) recorded(key string) bool {
+	_, created := r.created[key]
+	_, adopted := r.adopted[key]
+	return created || adopted
+}
+
+// importer runs one import.
+type importer struct {
+	client  *kratosclient.Client
+	schemas *schemaCache
+	limits  importLimits
+	adopt   bool
+	// owners maps the identity IDs recorded for members, before and during this import, to the
+	// members' keys.
+	owners map[string]string
+	// conflicts are members Kratos refused with 409, resolved once every chunk is sent.
+	conflicts []importItem
+	// lost are members of requests whose answer was lost; lostCause is why.
+	lost      []importItem
+	lostCause error
+	res       importResult
+}
+
+// runImport creates items in Kratos; schemas (which may be nil) say which traits are login
+// identifiers. owners maps the identity IDs already recorded for other members to their keys;
+// adopt says what to do with an identity that already holds a member's identifier.
+func runImport(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, items []importItem, owners map[string]string, adopt bool) importResult {
+	im := &importer{
+		client: client, schemas: schemas, limits: importChunkLimits, adopt: adopt, owners: owners,
+		res: importResult{created: map[string]string{}, adopted: map[string]adoption{}},
+	}
+	if im.sendAll(ctx, items) && im.resolveLost(ctx) {
+		im.resolveConflicts(ctx)
+	}
+	if im.res.err != nil {
+		// Kratos stopped answering: what was not settled is left for the next apply.
+		for _, it := range slices.Concat(im.conflicts, im.lost) {
+			im.res.unsent = append(im.res.unsent, it.key)
+		}
+	}
+	slices.Sort(im.res.unsent)
+	return im.res
+}
+
+// sendAll sends items chunk by chunk; it returns false when Kratos stopped answering.
+func (im *importer) sendAll(ctx context.Context, items []importItem) bool {
+	chunks := importChunks(items, im.limits)
+	for i, chunk := range chunks {
+		tflog.Debug(ctx, "Importing identities", map[string]any{"chunk": i + 1, "chunks": len(chunks), "members": len(chunk)})
+		if unsettled, err := im.importChunk(ctx, chunk); err != nil {
+			im.res.err = err
+			for _, it := range slices.Concat(unsettled, slices.Concat(chunks[i+1:]...)) {
+				im.res.unsent = append(im.res.unsent, it.key)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// importChunk sends a chunk, and sends again what Kratos rolled back. On an error that is not
+// about one member it returns the members left unsettled.
+func (im *importer) importChunk(ctx context.Context, chunk []importItem) ([]importItem, error) {
+	pending := chunk
+	for round := 1; len(pending) > 0; round++ {
+		if round > importMaxRounds {
+			for _, it := range pending {
+				im.fail(it, fmt.Sprintf("Kratos reported it created and then rolled its batch back %d times, as Kratos v1.3.1 does when another member of the batch conflicts", importMaxRounds))
+			}
+			return nil, nil
+		}
+		retry, err := im.send(ctx, pending)
+		if err != nil {
+			return retry, err
+		}
+		if len(retry) > 0 {
+			tflog.Debug(ctx, "Kratos rolled the batch back although it reported these members created; sending them again", map[string]any{"members": len(retry)})
+		}
+		pending = retry
+	}
+	return nil, nil
+}
+
+// send sends items in one request and returns those to send again: reported created, but not
+// stored. A whole-batch refusal caused by one item halves the batch until that item is alone.
+func (im *importer) send(ctx context.Context, items []importItem) ([]importItem, error) {
+	patches := make([]kratosclient.IdentityPatch, len(items))
+	for i := range items {
+		patches[i] = kratosclient.IdentityPatch{Create: &items[i].body}
+	}
+	res, err := im.client.BatchPatchIdentities(ctx, patches)
+	switch {
+	case err == nil:
+		return im.settle(ctx, items, res)
+	case len(items) == 1 && kratosclient.IsConflict(err):
+		// A batch of one conflicting item is refused whole with 409.
+		im.conflicts = append(im.conflicts, items[0])
+		return nil, nil
+	case len(items) == 1 && kratosclient.IsBatchItemRejected(err):
+		im.fail(items[0], apiErrorReason(err))
+		return nil, nil
+	case kratosclient.IsBatchItemRejected(err) || kratosclient.IsConflict(err):
+		// A backend without partial inserts (MySQL) refuses a batch with a conflict whole too.
+		half := len(items) / 2
+		retry, err := im.send(ctx, items[:half])
+		if err != nil {
+			return slices.Concat(retry, items[half:]), err
+		}
+		more, err := im.send(ctx, items[half:])
+		return slices.Concat(retry, more), err
+	case kratosclient.MayHaveBeenApplied(err):
+		im.lost, im.lostCause = append(im.lost, items...), err
+		return nil, nil
+	default:
+		return items, err
+	}
+}
+
+// settle records what Kratos answered for items: verified creates, conflicts and failures.
+func (im *importer) settle(ctx context.Context, items []importItem, res *kratosclient.BatchPatchResult) ([]importItem, error) {
+	if len(res.Identities) != len(items) {
+		return items, fmt.Errorf("kratos answered a batch of %d identities with %d results", len(items), len(res.Identities))
+	}
+	reported := map[string]importItem{}
+	var ids []string
+	conflicted := false
+	for i, r := range res.Identities {
+		it := items[i]
+		switch {
+		case r == nil:
+			im.fail(it, "Kratos returned no result for it")
+		case r.Error != nil && r.Error.Code == http.StatusConflict:
+			im.conflicts = append(im.conflicts, it)
+			conflicted = true
+		case r.Error != nil:
+			im.fail(it, batchItemReason(r.Error))
+		case r.Action == "create" && r.Identity != "":
+			reported[r.Identity] = it
+			ids = append(ids, r.Identity)
+		default:
+			im.fail(it, fmt.Sprintf("Kratos answered with action %q and no identity", r.Action))
+		}
+	}
+	stored := map[string]bool{}
+	err := listExisting(ctx, im.client, ids, len(ids), func(id *kratosclient.Identity) {
+		stored[id.ID] = true
+		it := reported[id.ID]
+		if missing := unverified(it.verified, id.VerifiableAddresses); len(missing) > 0 {
+			im.res.unverified = append(im.res.unverified, importFailure{it.key, quotedList(missing)})
+		}
+	})
+	if err != nil {
+		// Kratos v1.3.1 rolls a batch back exactly when an item conflicted; otherwise its
+		// reported creates stand.
+		for _, id := range ids {
+			if conflicted {
+				im.lost = append(im.lost, reported[id])
+			} else {
+				im.record(reported[id].key, id)
+			}
+		}
+		im.lostCause = err
+		return nil, err
+	}
+	var retry []importItem
+	for _, id := range ids {
+		if stored[id] {
+			im.record(reported[id].key, id)
+		} else {
+			retry = append(retry, reported[id])
+		}
+	}
+	return retry, nil
+}
+
+// resolveLost looks up the members whose request's answer was lost: one Kratos has is settled
+// as a conflict would be, the others are sent once more. It returns false when Kratos stopped
+// answering.
+func (im *importer) resolveLost(ctx context.Context) bool {
+	for pass := 1; len(im.lost) > 0; pass++ {
+		lost, cause := im.lost, im.lostCause
+		im.lost = nil
+		if pass > 2 {
+			for _, it := range lost {
+				im.fail(it, "the answers to two requests that sent it were lost ("+describeClientError(cause)+"), so the provider cannot tell whether Kratos created it; the next plan shows what Kratos holds")
+			}
+			return true
+		}
+		tflog.Info(ctx, "Batch answer lost; looking up its members before sending them again", map[string]any{"members": len(lost)})
+		var resend []importItem
+		for i, h := range im.lookupHolders(ctx, lost) {
+			it := lost[i]
+			switch {
+			case h.err != nil:
+				im.res.err = h.err
+				im.lost = slices.Concat(resend, lost[i:])
+				return false
+			case len(h.identifiers) == 0:
+				im.fail(it, "the answer to the request that sent it was lost ("+describeClientError(cause)+"), and its traits hold no login identifier "+
+					"to look it up by, so the provider cannot tell whether Kratos created it: look for it in Kratos before applying again")
+			case len(h.found) == 0:
+				resend = append(resend, it)
+			default:
+				im.decide(it, h)
+			}
+		}
+		if !im.sendAll(ctx, resend) {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveConflicts decides, in key order, what each member Kratos refused with 409 becomes.
+func (im *importer) resolveConflicts(ctx context.Context) {
+	conflicts := im.conflicts
+	im.conflicts = nil
+	slices.SortFunc(conflicts, func(a, b importItem) int { return strings.Compare(a.key, b.key) })
+	for i, h := range im.lookupHolders(ctx, conflicts) {
+		if h.err != nil {
+			im.fail(conflicts[i], "Kratos answered 409 Conflict, and looking up which identity holds its identifiers failed: "+describeClientError(h.err))
+			continue
+		}
+		if len(h.found) == 0 {
+			im.fail(conflicts[i], fmt.Sprintf("Kratos answered 409 Conflict, but no identity has any of its login identifiers (%s): "+
+				"another identity probably has one of its verification or recovery addresses, which are unique too", quotedList(h.identifiers)))
+			continue
+		}
+		im.decide(conflicts[i], h)
+	}
+}
+
+// decide settles a member that an identity in Kratos holds an identifier of: the identity is the
+// member itself when it has the member's schema and traits; otherwise it is adopted or refused.
+func (im *importer) decide(it importItem, h holders) {
+	if len(h.found) > 1 {
+		var names []string
+		for _, f := range h.found {
+			names = append(names, fmt.Sprintf("%s has %q", f.identity.ID, f.identifier))
+		}
+		im.fail(it, "its identifiers belong to several identities ("+strings.Join(names, ", ")+"), so it matches none of them")
+		return
+	}
+	f := h.found[0]
+	if owner, ok := im.owners[f.identity.ID]; ok {
+		im.fail(it, fmt.Sprintf("its identifier %q is also that of member %q (identity %s); two members cannot share an identifier", f.identifier, owner, f.identity.ID))
+		return
+	}
+	if sameMember(&f.identity, it.body) {
+		im.record(it.key, f.identity.ID)
+		return
+	}
+	switch {
+	case !h.fromSchema:
+		im.fail(it, fmt.Sprintf("identity %s has %q, and without identity schema %q the provider cannot tell whether that value is one of the member's login identifiers",
+			f.identity.ID, f.identifier, it.body.SchemaID))
+	case !im.adopt:
+		im.fail(it, fmt.Sprintf("identity %s already has its identifier %q, and on_conflict is %q", f.identity.ID, f.identifier, onConflictFail))
+	default:
+		im.res.adopted[it.key] = adoption{id: f.identity.ID, identifier: f.identifier}
+		im.owners[f.identity.ID] = it.key
+	}
+}
+
+// sameMember reports whether identity is what body would create: the same schema and traits.
+func sameMember(identity *kratosclient.Identity, body kratosclient.CreateIdentityBody) bool {
+	eq, err := jsonSemanticEqual(string(identity.Traits), string(body.Traits))
+	return err == nil && eq && identity.SchemaID == body.SchemaID
+}
+
+// record notes that the member key is the identity id.
+func (im *importer) record(key, id string) {
+	im.res.created[key] = id
+	im.owners[id] = key
+}
+
+// fail notes that Kratos did not create the member.
+func (im *importer) fail(it importItem, reason string) {
+	im.res.failed = append(im.res.failed, importFailure{it.key, reason})
+}
+
+// holders are the identities in Kratos that hold a member's login identifiers.
+type holders struct {
+	// identifiers are the values looked up; fromSchema says they come from the identity schema
+	// (otherwise they are every string of the traits).
+	identifiers []string
+	fromSchema  bool
+	found       []heldIdentifier
+	err         error
+}
+
+// heldIdentifier is an identity and the member's identifier it holds.
+type heldIdentifier struct {
+	identity   kratosclient.Identity
+	identifier string
+}
+
+// lookupHolders looks up, importWorkers at a time, who holds each item's login identifiers: those
+// the identity schema marks, and its OIDC providers.
+func (im *importer) lookupHolders(ctx context.Context, items []importItem) []holders {
+	out := make([]holders, len(items))
+	forEachParallel(len(items), func(i int) { out[i] = im.holdersOf(ctx, items[i]) })
+	return out
+}
+
+// holdersOf looks up who holds one item's login identifiers.
+func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
+	ids, fromSchema := traitIdentifiers(ctx, im.schemas, it.body.SchemaID, it.body.Traits)
+	if !fromSchema {
+		ids = traitStrings(it.body.Traits)
+	}
+	if c := it.body.Credentials; c != nil && c.OIDC != nil {
+		for _, p := range c.OIDC.Config.Providers {
+			ids = appendCandidate(ids, p.Identifier())
+		}
+	}
+	h := holders{identifiers: ids, fromSchema: fromSchema}
+	for _, ident := range ids {
+		matches, err := findByIdentifier(ctx, im.client, ident)
+		if err != nil {
+			h.err = err
+			return h
+		}
+		for _, m := range matches {
+			if !slices.ContainsFunc(h.found, func(f heldIdentifier) bool { return f.identity.ID == m.ID }) {
+				h.found = append(h.found, heldIdentifier{identity: m, identifier: ident})
+			}
+		}
+	}
+	return h
+}
+
+// forEachParallel calls fn(0) … fn(n-1), importWorkers at a time.
+func forEachParallel(n int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(importWorkers, n) {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// listExisting calls visit for each identity among ids that exists, with list requests that
+// filter on perRequest IDs each. No IDs make no request: an empty filter lists every identity.
+func listExisting(ctx context.Context, client *kratosclient.Client, ids []string, perRequest int, visit func(*kratosclient.Identity)) error {
+	for start := 0; start < len(ids); start += perRequest {
+		part := ids[start:min(start+perRequest, len(ids))]
+		for id, err := range client.ListIdentities(ctx, kratosclient.ListIdentitiesParams{IDs: part, PageSize: len(part)}) {
+			if err != nil {
+				return err
+			}
+			visit(&id)
+		}
+	}
+	return nil
+}
+
+// deleteIdentities deletes identities, importWorkers at a time; one already gone counts as
+// deleted. It returns the error of each identity it could not delete.
+func deleteIdentities(ctx context.Context, client *kratosclient.Client, ids []string) map[string]error {
+	errs := make([]error, len(ids))
+	forEachParallel(len(ids), func(i int) {
+		if err := client.DeleteIdentity(ctx, ids[i]); err != nil && !kratosclient.IsNotFound(err) {
+			errs[i] = err
+		}
+	})
+	failed := map[string]error{}
+	for i, err := range errs {
+		if err != nil {
+			failed[ids[i]] = err
+		}
+	}
+	return failed
+}
+
+// batchItemReason renders the error Kratos gave one item of a batch.
+func batchItemReason(e *kratosclient.BatchItemError) string {
+	detail := e.Reason
+	if detail == "" {
+		detail = e.Message
+	}
+	return fmt.Sprintf("Kratos answered HTTP %d %s: %s", e.Code, http.StatusText(e.Code), detail)
+}
+
+// apiErrorReason renders a whole-request refusal that concerns one item.
+func apiErrorReason(err error) string {
+	var apiErr *kratosclient.APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Sprintf("Kratos answered HTTP %d %s: %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Detail())
+	}
+	return err.Error()
+}

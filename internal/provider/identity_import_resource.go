@@ -1,0 +1,725 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+)
+
+var (
+	_ resource.ResourceWithConfigure  = (*identityImportResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*identityImportResource)(nil)
+)
+
+// NewIdentityImportResource returns the kratos_identity_import resource.
+func NewIdentityImportResource() resource.Resource { return &identityImportResource{} }
+
+// identityImportResource imports many identities at once through Kratos's batch endpoint. Each
+// member is created once: later changes of its configuration are not sent, so that what users
+// change themselves stays, and a member deleted in Kratos is not created again.
+type identityImportResource struct {
+	data *providerData
+}
+
+// identityImportModel is the resource's state, plan and configuration.
+type identityImportModel struct {
+	Identities      types.Map    `tfsdk:"identities"`
+	IDs             types.Map    `tfsdk:"ids"`
+	OnConflict      types.String `tfsdk:"on_conflict"`
+	DeleteOnDestroy types.Bool   `tfsdk:"delete_on_destroy"`
+}
+
+// The values of on_conflict.
+const (
+	onConflictAdopt = "adopt"
+	onConflictFail  = "fail"
+)
+
+// onConflictValues lists on_conflict's values, the default first.
+var onConflictValues = []string{onConflictAdopt, onConflictFail}
+
+// importAdoptedKey is the private state key of the members whose identity was adopted, not
+// created: delete_on_destroy leaves those identities alone.
+const importAdoptedKey = "adopted"
+
+// Metadata names the resource type.
+func (r *identityImportResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_identity_import"
+}
+
+// Configure keeps the provider data.
+func (r *identityImportResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// Schema describes the resource.
+func (r *identityImportResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = identityImportSchema()
+}
+
+// identityImportSchema is the schema of kratos_identity_import.
+func identityImportSchema() schema.Schema {
+	jsonAttr := func(required bool, desc string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{
+			Required: required, Optional: !required, CustomType: jsonValueType{}, MarkdownDescription: desc, Validators: validators,
+			PlanModifiers: []planmodifier.String{keepEquivalentJSON{}},
+		}
+	}
+	return schema.Schema{
+		MarkdownDescription: "Imports many identities into Ory Kratos at once, for example users migrated from another system with their password hashes, " +
+			"through Kratos's batch endpoint: up to 1000 identities (and at most 200 cleartext passwords) per request, instead of one request and one state " +
+			"entry per identity.\n\n" +
+			"Each member is created **once**. Changing a member's configuration afterwards sends nothing: what users changed themselves " +
+			"(their traits, their password) stays. A member whose identity was deleted in Kratos is dropped from `ids` and not created again. " +
+			"Members added to the map are created on the next apply; members removed from it are forgotten, or deleted with `delete_on_destroy`. " +
+			"To keep an identity's attributes in sync with the configuration, manage it with `kratos_identity` instead.\n\n" +
+			"A member that Kratos refuses does not stop the others: the apply imports what it can, records it, and fails with one error " +
+			"that names each refused member and Kratos's reason; the next apply sends only the members not yet imported.",
+		Attributes: map[string]schema.Attribute{
+			// The whole map is sensitive, not password and hashed_password inside it: Terraform handles
+			// sensitive values nested in a large map in quadratic time (2000 members with sensitive
+			// nested attributes took 3.5 minutes to apply under Terraform 1.15, 32 seconds without).
+			"identities": schema.MapNestedAttribute{
+				Required:  true,
+				Sensitive: true,
+				MarkdownDescription: "The identities to import, keyed by a name you choose (for example the email address or the ID in the old system). " +
+					"A key is how the provider recognises a member across applies: renaming a key makes it a new member (which finds and records the same identity when its traits are unchanged). " +
+					"The map is sensitive, because it holds passwords and hashes: plans show it as `(sensitive value)`, and `ids` shows which members an apply adds; " +
+					"warnings name the members whose changes are not sent and those removed.",
+				NestedObject: schema.NestedAttributeObject{Validators: []validator.Object{onePasswordValidator{}}, Attributes: map[string]schema.Attribute{
+					"schema_id": schema.StringAttribute{
+						Required: true,
+						MarkdownDescription: "ID of the identity schema the traits follow (the `kratos_identity_schemas` data source lists them). " +
+							"It tells the provider which traits are login identifiers when a member conflicts with an existing identity.",
+						Validators: namedMember(stringvalidator.LengthAtLeast(1)),
+					},
+					"traits": jsonAttr(true, "The identity's traits as a JSON object, shaped by the identity schema; write it with `jsonencode(...)`. "+
+						"Key order, whitespace and the spelling of numbers never cause a difference."),
+					"state": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: fmt.Sprintf("Whether the identity can sign in: one of %s. Kratos makes it `%s` when omitted.", quotedList(identityStates), identityStates[0]),
+						Validators:          namedMember(stringvalidator.OneOf(identityStates...)),
+					},
+					"metadata_public": jsonAttr(false, "Metadata the identity can read (it is part of its session), as a JSON document. "+descMetadataValues, namedMember(metadataValidator{})...),
+					"metadata_admin":  jsonAttr(false, "Metadata visible only through the admin API, as a JSON document. "+descMetadataValues, namedMember(metadataValidator{})...),
+					"password": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Cleartext password, hashed by Kratos when it creates the identity; stored in the state (sensitive, as the whole map). " +
+							"Kratos hashes the cleartext passwords of one request one after the other: with bcrypt at cost 12 a request of 200 takes about a minute, " +
+							"so raise the provider's `request_timeout` for large imports, or import hashes. A member may have `password` or `hashed_password`, not both.",
+						Validators: namedMember(stringvalidator.LengthAtLeast(1)),
+					},
+					"hashed_password": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "An existing password hash, so that the user keeps signing in with the old password. " +
+							"Kratos v1.3.1 accepts hashes that start with " + quotedList(hashPrefixDescriptions) + "; the whole hash is checked at plan time. " +
+							"A member may have `password` or `hashed_password`, not both.",
+						Validators: namedMember(hashedPasswordValidator{}),
+					},
+					"verified_addresses": schema.SetAttribute{
+						Optional:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Addresses, out of those Kratos derives from the traits, to import as already verified. " +
+							"One the traits do not produce is not verified, with a warning naming it.",
+						Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+					},
+					"oidc_providers": schema.SetNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "Social sign-ins (OpenID Connect) to link to the identity.",
+						NestedObject:        schema.NestedAttributeObject{Attributes: oidcProviderInputAttributes()},
+					},
+				}},
+			},
+			"ids": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The identity ID of each member in Kratos, by key: created by this resource, or an existing identity adopted for it. " +
+					"A member that is not (or no longer) in Kratos is absent. Refreshed with one list request per 500 members.",
+			},
+			"on_conflict": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(onConflictValues[0]),
+				MarkdownDescription: fmt.Sprintf("What to do with a member when another identity already has one of its login identifiers: %s. "+
+					"`%s` (the default) records that identity's ID in `ids`, leaves the identity unchanged, and warns; `%s` refuses the member, "+
+					"which fails the apply after the other members are imported. An identity with the member's schema and identical traits "+
+					"is the member itself, imported by an earlier apply, and is recorded either way.",
+					quotedList(onConflictValues), onConflictAdopt, onConflictFail),
+				Validators: []validator.String{stringvalidator.OneOf(onConflictValues...)},
+			},
+			"delete_on_destroy": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Whether destroying the resource, or removing a member, deletes the identities it created. Defaults to `false`: " +
+					"once imported, identities belong to their users, and only Terraform's record of them goes. Adopted identities are never deleted.",
+			},
+		},
+	}
+}
+
+// namedMember wraps the validators of a member's attribute so that their diagnostics name the
+// member: Terraform shows the expression of the whole identities map, which does not say which
+// member is meant.
+func namedMember(validators ...validator.String) []validator.String {
+	out := make([]validator.String, len(validators))
+	for i, v := range validators {
+		out[i] = memberValidator{v}
+	}
+	return out
+}
+
+// memberValidator runs a validator and prefixes the detail of its diagnostics with the member's key.
+type memberValidator struct{ validator.String }
+
+// ValidateString runs the wrapped validator.
+func (v memberValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	var inner validator.StringResponse
+	v.String.ValidateString(ctx, req, &inner)
+	member := ""
+	if name := memberName(req.Path.ParentPath()); name != "" {
+		member = "Member " + name + ": "
+	}
+	for _, d := range inner.Diagnostics {
+		if d.Severity() == diag.SeverityError {
+			resp.Diagnostics.AddAttributeError(req.Path, d.Summary(), member+d.Detail())
+		} else {
+			resp.Diagnostics.AddAttributeWarning(req.Path, d.Summary(), member+d.Detail())
+		}
+	}
+}
+
+// memberName returns the quoted key of the member at p (identities["key"]), or "".
+func memberName(p path.Path) string {
+	if last, _ := p.Steps().LastStep(); last != nil {
+		if key, ok := last.(path.PathStepElementKeyString); ok {
+			return fmt.Sprintf("%q", string(key))
+		}
+	}
+	return ""
+}
+
+// onePasswordValidator refuses a member with both password and hashed_password. It checks the
+// member object itself: stringvalidator.ConflictsWith would walk the whole configuration for
+// each member, which takes minutes for 10,000 of them.
+type onePasswordValidator struct{}
+
+// Description says what the validator accepts.
+func (onePasswordValidator) Description(context.Context) string {
+	return "a member has at most one of password and hashed_password"
+}
+
+// MarkdownDescription says what the validator accepts.
+func (v onePasswordValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+// ValidateObject checks one member.
+func (onePasswordValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	a := req.ConfigValue.Attributes()
+	if isSet(a["password"]) && isSet(a["hashed_password"]) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Conflicting passwords",
+			fmt.Sprintf("Member %s sets both password and hashed_password (their values are not shown because they are secret). Keep one of them.", memberName(req.Path)))
+	}
+}
+
+// isSet reports whether an attribute value is present: known and not null, or unknown.
+func isSet(v attr.Value) bool { return v != nil && !v.IsNull() }
+
+// oidcProviderInputAttributes are the attributes of one configured social sign-in.
+func oidcProviderInputAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"provider": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: descOIDCProvider + " It cannot contain `:`.",
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]*$`), "must not contain a colon")},
+		},
+		"subject": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: descOIDCSubject,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+	}
+}
+
+// ModifyPlan plans ids: members already imported keep their IDs, new members get theirs on
+// apply, and members deleted in Kratos stay absent. It warns about members whose changes will
+// not be sent and about removed members that stay in Kratos.
+func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan identityImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	prior := identityImportModel{Identities: types.MapNull(plan.Identities.ElementType(ctx)), IDs: types.MapNull(types.StringType)}
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Identities.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), types.MapUnknown(types.StringType))...)
+		return
+	}
+	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
+	planned := make(map[string]attr.Value, len(members))
+	var changed []string
+	for key, member := range members {
+		id, imported := priorIDs[key]
+		_, known := priorMembers[key]
+		switch {
+		case imported:
+			planned[key] = id
+			if fullyKnown(ctx, member) && !member.Equal(priorMembers[key]) {
+				changed = append(changed, key)
+			}
+		case !known:
+			planned[key] = types.StringUnknown()
+		}
+		// A member that was imported and then deleted in Kratos is not created again.
+	}
+	ids, d := types.MapValue(types.StringType, planned)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), ids)...)
+
+	if len(changed) > 0 {
+		slices.Sort(changed)
+		resp.Diagnostics.AddWarning("Changes to Imported Members Are Not Sent",
+			fmt.Sprintf("%s changed after being imported: %s. kratos_identity_import creates each identity once and never updates it, "+
+				"so that what users changed themselves stays; the new values are recorded in the state only.\n\n"+
+				"To change an imported identity, manage it with a kratos_identity resource instead (import it by its ID from ids).",
+				countMembers(len(changed)), strings.Join(changed, ", ")))
+	}
+	if !plan.DeleteOnDestroy.ValueBool() {
+		var removed []string
+		for key := range priorIDs {
+			if _, ok := members[key]; !ok {
+				removed = append(removed, key)
+			}
+		}
+		if len(removed) > 0 {
+			slices.Sort(removed)
+			resp.Diagnostics.AddWarning("Removed Members Stay in Kratos",
+				fmt.Sprintf("%s removed from identities: %s. Their identities stay in Kratos, because delete_on_destroy is false; "+
+					"only this resource's record of them goes. To delete them instead, set delete_on_destroy = true in the same apply.", countMembers(len(removed)), strings.Join(removed, ", ")))
+		}
+	}
+}
+
+// Create imports every member.
+func (r *identityImportResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan identityImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	client := r.data.clientOrError(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	members := plan.Identities.Elements()
+	items := importItems(ctx, members, slices.Sorted(maps.Keys(members)), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	res := runImport(ctx, client, r.data.schemas, items, map[string]string{}, plan.OnConflict.ValueString() != onConflictFail)
+
+	keep := map[string]attr.Value{}
+	for key, member := range members {
+		if res.recorded(key) {
+			keep[key] = member
+		}
+	}
+	saveImport(ctx, &plan, keep, nil, res, nil, &resp.State, resp.Private, &resp.Diagnostics)
+	res.addDiagnostics(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() && len(keep) > 0 {
+		resp.Diagnostics.AddWarning("Next Apply Replaces This Resource",
+			"Terraform marks a resource whose creation failed as tainted, and replaces it on the next apply. The replacement sends every member again "+
+				"and records those already imported (one lookup each), so nothing is duplicated. With delete_on_destroy = true it would first delete "+
+				"the identities this apply created. To send only the members that failed, run terraform untaint (tofu untaint) on this resource before the next apply.")
+	}
+}
+
+// Read drops from ids the members whose identity no longer exists, with one list request per
+// importIDsPerList members.
+func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var ids types.Map
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("ids"), &ids)...)
+	client := r.data.clientOrError(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	byID := memberIDs(ids)
+	if len(byID) == 0 {
+		return
+	}
+	exists := make(map[string]bool, len(byID))
+	err := listExisting(ctx, client, slices.Sorted(maps.Keys(byID)), importIDsPerList, func(id *kratosclient.Identity) { exists[id.ID] = true })
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to Read Identity Import", err)
+		return
+	}
+	if len(exists) == len(byID) {
+		return
+	}
+	kept := map[string]attr.Value{}
+	for key, v := range ids.Elements() {
+		if exists[stringValue(v)] {
+			kept[key] = v
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, kept))...)
+}
+
+// Update imports the members added to the map and, with delete_on_destroy, deletes the
+// identities of removed members. Members already imported are not sent.
+func (r *identityImportResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state identityImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	client := r.data.clientOrError(&resp.Diagnostics)
+	adopted := readAdopted(ctx, req.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	members, priorMembers, priorIDs := plan.Identities.Elements(), state.Identities.Elements(), memberIDs(state.IDs)
+	keyIDs := map[string]string{}
+	for id, key := range priorIDs {
+		keyIDs[key] = id
+	}
+	owners := map[string]string{}
+	var added, removed []string
+	isAdded := map[string]bool{}
+	for key := range members {
+		if _, ok := priorMembers[key]; !ok {
+			added, isAdded[key] = append(added, key), true
+		} else if id, ok := keyIDs[key]; ok {
+			owners[id] = key
+		}
+	}
+	for key := range priorMembers {
+		if _, ok := members[key]; !ok {
+			removed = append(removed, key)
+		}
+	}
+	slices.Sort(added)
+	items := importItems(ctx, members, added, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Imports come before deletions: a renamed member then finds and keeps its identity.
+	res := runImport(ctx, client, r.data.schemas, items, owners, plan.OnConflict.ValueString() != onConflictFail)
+
+	var doomed []string
+	if plan.DeleteOnDestroy.ValueBool() {
+		for _, key := range removed {
+			id, ok := keyIDs[key]
+			if _, takenOver := owners[id]; ok && !adopted[key] && !takenOver {
+				doomed = append(doomed, id)
+			}
+		}
+	}
+	failedDeletes := deleteIdentities(ctx, client, doomed)
+
+	keep := map[string]attr.Value{}
+	for key, member := range members {
+		if res.recorded(key) || !isAdded[key] {
+			keep[key] = member
+		}
+	}
+	stillThere := map[string]string{}
+	for id := range failedDeletes {
+		key := priorIDs[id]
+		keep[key], stillThere[key] = priorMembers[key], id
+	}
+	prior := map[string]string{}
+	for key, id := range keyIDs {
+		if _, ok := members[key]; ok {
+			prior[key] = id
+		}
+	}
+	maps.Copy(prior, stillThere)
+	saveImport(ctx, &plan, keep, prior, res, adopted, &resp.State, resp.Private, &resp.Diagnostics)
+	res.addDiagnostics(&resp.Diagnostics)
+	addDeleteErrors(&resp.Diagnostics, failedDeletes, priorIDs)
+}
+
+// Delete deletes, with delete_on_destroy, the identities the resource created; otherwise they
+// stay in Kratos.
+func (r *identityImportResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var ids types.Map
+	var deleteOnDestroy types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("ids"), &ids)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("delete_on_destroy"), &deleteOnDestroy)...)
+	adopted := readAdopted(ctx, req.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	byID := memberIDs(ids)
+	if !deleteOnDestroy.ValueBool() {
+		if len(byID) > 0 {
+			resp.Diagnostics.AddWarning("Imported Identities Stay in Kratos",
+				fmt.Sprintf("%s stay in Kratos, because delete_on_destroy is false: once imported, identities belong to their users. "+
+					"Only this resource's record of them was removed.", countIdentities(len(byID))))
+		}
+		return
+	}
+	client := r.data.clientOrError(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var doomed []string
+	for id, key := range byID {
+		if !adopted[key] {
+			doomed = append(doomed, id)
+		}
+	}
+	slices.Sort(doomed)
+	failed := deleteIdentities(ctx, client, doomed)
+	if len(failed) == 0 {
+		return
+	}
+	left := map[string]attr.Value{}
+	for id, key := range byID {
+		if _, ok := failed[id]; ok || adopted[key] {
+			left[key] = types.StringValue(id)
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, left))...)
+	addDeleteErrors(&resp.Diagnostics, failed, byID)
+}
+
+// saveImport sets the state after an import: members holds the configured members the state
+// keeps, prior the IDs recorded before, res what the import did. The private state lists the
+// adopted members.
+func saveImport(ctx context.Context, plan *identityImportModel, members map[string]attr.Value, prior map[string]string,
+	res importResult, adopted map[string]bool, state *tfsdk.State, private privateState, diags *diag.Diagnostics,
+) {
+	ids := map[string]attr.Value{}
+	stillAdopted := map[string]bool{}
+	for key, id := range prior {
+		ids[key] = types.StringValue(id)
+		if adopted[key] {
+			stillAdopted[key] = true
+		}
+	}
+	for key, id := range res.created {
+		ids[key] = types.StringValue(id)
+	}
+	for key, a := range res.adopted {
+		ids[key] = types.StringValue(a.id)
+		stillAdopted[key] = true
+	}
+	var d diag.Diagnostics
+	plan.Identities, d = types.MapValue(plan.Identities.ElementType(ctx), members)
+	diags.Append(d...)
+	plan.IDs, d = types.MapValue(types.StringType, ids)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, plan)...)
+	value, _ := json.Marshal(slices.Sorted(maps.Keys(stillAdopted))) // strings only: cannot fail
+	diags.Append(private.SetKey(ctx, importAdoptedKey, value)...)
+}
+
+// privateState is the part of the framework's private state data the resource uses.
+type privateState interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}
+
+// readAdopted returns the set of adopted members recorded in the private state.
+func readAdopted(ctx context.Context, private privateState, diags *diag.Diagnostics) map[string]bool {
+	raw, d := private.GetKey(ctx, importAdoptedKey)
+	diags.Append(d...)
+	var keys []string
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &keys); err != nil {
+			diags.AddError("Unreadable private state", "The list of adopted members in the private state is not JSON: "+err.Error()+". This is a bug in the provider; please report it.")
+		}
+	}
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
+	}
+	return out
+}
+
+// importItems builds the items that create the members keys, in that order.
+func importItems(ctx context.Context, members map[string]attr.Value, keys []string, diags *diag.Diagnostics) []importItem {
+	items := make([]importItem, 0, len(keys))
+	for _, key := range keys {
+		obj, ok := members[key].(types.Object)
+		if !ok || !fullyKnown(ctx, obj) {
+			diags.AddAttributeError(path.Root("identities").AtMapKey(key), "Member not known",
+				"The member's value is not known at apply time. This is a bug in the provider or Terraform; please report it.")
+			continue
+		}
+		body, verified := importBody(ctx, obj, diags)
+		it, err := newImportItem(key, body, verified)
+		if err != nil {
+			diags.AddAttributeError(path.Root("identities").AtMapKey(key), "Unable to Import Identity", err.Error())
+			continue
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// importBody is the create body of a member, and the addresses it wants verified.
+func importBody(ctx context.Context, obj types.Object, diags *diag.Diagnostics) (kratosclient.CreateIdentityBody, []string) {
+	a := obj.Attributes()
+	str := func(name string) string { s, _ := a[name].(types.String); return knownString(s) }
+	raw := func(name string) json.RawMessage { v, _ := a[name].(jsonValue); return rawOrNil(v) }
+	body := kratosclient.CreateIdentityBody{
+		SchemaID: str("schema_id"), Traits: raw("traits"), State: str("state"),
+		MetadataPublic: raw("metadata_public"), MetadataAdmin: raw("metadata_admin"),
+	}
+	verifiedSet, _ := a["verified_addresses"].(types.Set)
+	verified := stringSet(ctx, verifiedSet, diags)
+	for _, addr := range verified {
+		body.VerifiableAddresses = append(body.VerifiableAddresses, verifiedAddressImport(addr))
+	}
+	creds := &kratosclient.CredentialsImport{}
+	switch {
+	case str("password") != "":
+		creds.Password = &kratosclient.PasswordImport{Config: kratosclient.PasswordImportConfig{Password: str("password")}}
+	case str("hashed_password") != "":
+		creds.Password = &kratosclient.PasswordImport{Config: kratosclient.PasswordImportConfig{HashedPassword: str("hashed_password")}}
+	}
+	providersSet, _ := a["oidc_providers"].(types.Set)
+	providers, d := oidcProvidersFromSet(ctx, providersSet)
+	diags.Append(d...)
+	if len(providers) > 0 {
+		creds.OIDC = &kratosclient.OIDCImport{Config: kratosclient.OIDCImportConfig{Providers: providers}}
+	}
+	if creds.Password != nil || creds.OIDC != nil {
+		body.Credentials = creds
+	}
+	return body, verified
+}
+
+// memberIDs maps the identity IDs of ids to the members' keys.
+func memberIDs(ids types.Map) map[string]string {
+	out := make(map[string]string, len(ids.Elements()))
+	for key, v := range ids.Elements() {
+		if id := stringValue(v); id != "" {
+			out[id] = key
+		}
+	}
+	return out
+}
+
+// stringValue returns the value of a known string, or "".
+func stringValue(v attr.Value) string {
+	s, _ := v.(types.String)
+	return knownString(s)
+}
+
+// fullyKnown reports whether v holds no unknown value at any depth.
+func fullyKnown(ctx context.Context, v attr.Value) bool {
+	tv, err := v.ToTerraformValue(ctx)
+	return err == nil && tv.IsFullyKnown()
+}
+
+// countMembers renders "1 member" or "N members".
+func countMembers(n int) string { return plural(n, "member") }
+
+// countIdentities renders "1 identity" or "N identities".
+func countIdentities(n int) string {
+	if n == 1 {
+		return "1 identity"
+	}
+	return fmt.Sprintf("%d identities", n)
+}
+
+// plural renders n and the noun, with an s when n is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// addDeleteErrors reports the identities that could not be deleted, by member.
+func addDeleteErrors(diags *diag.Diagnostics, failed map[string]error, keys map[string]string) {
+	if len(failed) == 0 {
+		return
+	}
+	var lines []string
+	for _, id := range slices.Sorted(maps.Keys(failed)) {
+		lines = append(lines, fmt.Sprintf("- %s (identity %s): %s", keys[id], id, describeClientError(failed[id])))
+	}
+	diags.AddError("Unable to Delete Imported Identities",
+		fmt.Sprintf("%s could not be deleted; they stay recorded, and the next apply tries again:\n%s", countIdentities(len(failed)), strings.Join(lines, "\n")))
+}
+
+// addDiagnostics reports what an import did not do as it should: adopted identities and
+// unverified addresses as warnings; refused and unsent members as errors.
+func (r importResult) addDiagnostics(diags *diag.Diagnostics) {
+	if len(r.adopted) > 0 {
+		var lines []string
+		for _, key := range slices.Sorted(maps.Keys(r.adopted)) {
+			a := r.adopted[key]
+			lines = append(lines, fmt.Sprintf("- %s: identity %s, which has %q", key, a.id, a.identifier))
+		}
+		diags.AddWarning("Existing Identities Adopted",
+			fmt.Sprintf("For %s, another identity already had one of its login identifiers, so it was not created: ids records that identity, "+
+				"which was left unchanged (its traits and password are not overwritten):\n%s\n\n"+
+				"Set on_conflict = %q to refuse such members instead.", countMembers(len(r.adopted)), strings.Join(lines, "\n"), onConflictFail))
+	}
+	if len(r.unverified) > 0 {
+		diags.AddWarning("Addresses Not Verified",
+			"Kratos created these members without verifying some of their verified_addresses, because the traits do not produce those addresses "+
+				"through the identity schema's verification settings:\n"+failureLines(r.unverified)+"\n\n"+
+				"The import does not update identities: let the users verify their addresses through Kratos's verification flow, "+
+				"or manage the identity with kratos_identity (import it by its ID from ids).")
+	}
+	if len(r.failed) > 0 {
+		diags.AddError(fmt.Sprintf("Unable to Import %s", plural(len(r.failed), "Member")),
+			fmt.Sprintf("Kratos did not create %s of identities (the others were imported and are recorded in ids):\n%s\n\n"+
+				"Fix these members and apply again: members already imported are not sent again.", countMembers(len(r.failed)), failureLines(r.failed)))
+	}
+	if r.err != nil {
+		shown := r.unsent
+		more := ""
+		if len(shown) > 20 {
+			shown, more = shown[:20], fmt.Sprintf(" and %d more", len(r.unsent)-20)
+		}
+		diags.AddError("Import Interrupted",
+			fmt.Sprintf("The import stopped: %s\n\n%s were not imported, or Kratos's answer about them was lost: %s%s. "+
+				"Members imported before are recorded in ids. The next apply looks these members up and sends those Kratos does not have, without duplicates.",
+				describeClientError(r.err), countMembers(len(r.unsent)), strings.Join(shown, ", "), more))
+	}
+}
+
+// failureLines renders failures one per line, grouping the members that share a reason.
+func failureLines(failures []importFailure) string {
+	byReason := map[string][]string{}
+	for _, f := range failures {
+		byReason[f.reason] = append(byReason[f.reason], f.key)
+	}
+	lines := make([]string, 0, len(byReason))
+	for reason, keys := range byReason {
+		slices.Sort(keys)
+		lines = append(lines, fmt.Sprintf("- %s: %s", strings.Join(keys, ", "), reason))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,38 @@
+# Users exported from the old system as CSV, with their bcrypt password hashes (here all of
+# "correct horse battery staple"). A real export is a file: csvdecode(file("users.csv")).
+locals {
+  legacy_users = csvdecode(<<-CSV
+    email,first_name,last_name,password_hash,email_verified
+    margaret@example.org,Margaret,Hamilton,$2a$10$9sYkl1351YBxT19OBA2DHuoQlbko.gLVpdzTBWFxMTSCA3HoxL332,true
+    katherine@example.org,Katherine,Johnson,$2a$10$kn5UcIGFm7nD51m1HoRISeyCshvzjTDKg9wdLP7J3kgeWbiizmVBa,true
+    dorothy@example.org,Dorothy,Vaughan,$2a$10$b/L2RvTl4m2GbeEs/4KJOeRlAdpTlcrQNlwyCBiLzVpO2drsREXje,false
+  CSV
+  )
+}
+
+# One resource for the whole export: Kratos's batch endpoint creates up to 1000 identities per
+# request. Each user is created once; later runs send only users added to the export.
+resource "kratos_identity_import" "legacy" {
+  identities = {
+    for u in local.legacy_users : u.email => {
+      schema_id = "default"
+      traits = jsonencode({
+        email = u.email
+        name  = { first = u.first_name, last = u.last_name }
+        tags  = ["migrated"]
+      })
+      hashed_password    = u.password_hash
+      verified_addresses = u.email_verified == "true" ? [u.email] : []
+      metadata_admin     = jsonencode({ migrated_from = "legacy" })
+    }
+  }
+
+  # A rehearsal in staging: terraform destroy removes the identities again. Leave it out
+  # (false) for the production migration, where imported identities belong to their users.
+  delete_on_destroy = true
+}
+
+# The Kratos identity ID of each migrated user, by email.
+output "migrated_ids" {
+  value = kratos_identity_import.legacy.ids
+}

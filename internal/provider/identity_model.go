@@ -535,3 +535,10 @@ func attributeTypes(attrs map[string]schema.Attribute) map[string]attr.Type {
 	}
 	return out
 }
+
+// descMetadataValues states the values metadata_public and metadata_admin accept (see metadataValidator).
+const descMetadataValues = "It may be an object, array, string, boolean or null, but not a bare number, which Kratos v1.3.1 stores in a form it can no longer read. " +
+	descNumbers
+
+// descNumbers states how numbers in JSON attributes are compared and sent.
+const descNumbers = "Numbers are compared and sent digit for digit, as Kratos stores them: `1.50` equals `1.5`, but `19.999999999999999999` is not `20`. "

@@ -21,13 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// descMetadataValues states the values metadata_public and metadata_admin accept (see metadataValidator).
-const descMetadataValues = "It may be an object, array, string, boolean or null, but not a bare number, which Kratos v1.3.1 stores in a form it can no longer read. " +
-	descNumbers
-
-// descNumbers states how numbers in JSON attributes are compared and sent.
-const descNumbers = "Numbers are compared and sent digit for digit, as Kratos stores them: `1.50` equals `1.5`, but `19.999999999999999999` is not `20`. "
-
 // descLeanState says what the state leaves out and where to find it.
 const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what few configurations read: " +
 	"recovery addresses, each address's verification status, `organization_id` and the timestamps. The `kratos_identity` data source reports them."

@@ -120,11 +120,3 @@ func checkVerified(id *kratosclient.Identity, want []string, diags *diag.Diagnos
 			"verification settings can be verified, and identity %s has %s. Fix the traits or remove the address from verified_addresses.",
 			quotedList(missing), id.ID, describeAddresses(have)))
 }
-
-// describeAddresses renders the addresses an identity has, or says it has none.
-func describeAddresses(values []string) string {
-	if len(values) == 0 {
-		return "no verifiable addresses"
-	}
-	return "only " + quotedList(values)
-}

@@ -17,3 +17,11 @@ func quotedList(values []string) string {
 		return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 	}
 }
+
+// describeAddresses renders the addresses an identity has, or says it has none.
+func describeAddresses(values []string) string {
+	if len(values) == 0 {
+		return "no verifiable addresses"
+	}
+	return "only " + quotedList(values)
+}

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -129,18 +128,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Social sign-ins (OpenID Connect) linked to the identity. Added entries are linked, removed entries are unlinked, " +
 					"and an entry unlinked outside Terraform shows as a difference. When omitted, linked sign-ins are reported but not managed.",
 				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"provider": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: descOIDCProvider + " It cannot contain `:`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]*$`), "must not contain a colon")},
-					},
-					"subject": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: descOIDCSubject,
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-				}},
+				NestedObject:  schema.NestedAttributeObject{Attributes: oidcProviderInputAttributes()},
 			},
 			"verified_addresses": schema.SetAttribute{
 				Optional:    true,

@@ -26,13 +26,13 @@ func main() {
 	for _, name := range sdkLogsToSilence(os.Environ()) {
 		_ = os.Setenv(name, "OFF")
 	}
-	stopProfile := startCPUProfile()
+	stopProbe := startProbe()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/kratos-tf/kratos",
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})
-	stopProfile()
+	stopProbe()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

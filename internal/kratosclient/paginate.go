@@ -69,8 +69,8 @@ func CollectMapped[T, M any](seq iter.Seq2[T, error], limit int, convert func(*T
 	return out, nil
 }
 
-// nextLink returns the URL of the rel="next" entry of a Link header, or nil.
-func nextLink(header string) *url.URL {
+// NextLink returns the URL of the rel="next" entry of a Link header, as Kratos paginates, or nil.
+func NextLink(header string) *url.URL {
 	for part := range strings.SplitSeq(header, ",") {
 		target, params, ok := strings.Cut(part, ";")
 		if !ok || !strings.Contains(params, `rel="next"`) {
@@ -86,7 +86,7 @@ func nextLink(header string) *url.URL {
 
 // nextPageToken returns the page_token of the Link header's next entry, or "".
 func nextPageToken(header string) string {
-	if u := nextLink(header); u != nil {
+	if u := NextLink(header); u != nil {
 		return u.Query().Get("page_token")
 	}
 	return ""

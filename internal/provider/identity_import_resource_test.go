@@ -676,15 +676,20 @@ func TestImportChunks(t *testing.T) {
 }
 
 // BenchmarkIdentityImport10k imports 10,000 identities with bcrypt hashes into a real Kratos of
-// its own through the resource's Create, in process, and in the same iteration sends the same
-// 10,000 (other emails) as raw batch requests of 1000, as a client of the API alone would. It
+// its own (on SQLite, then on PostgreSQL) through the resource's Create, in process, and in the
+// same iteration sends the same 10,000 (other emails) as raw batch requests of 1000, as a client
+// of the API alone would. It
 // reports the time of both (import-ns/op, raw-ns/op) and their ratio (import/raw), the provider's
 // peak heap during the import, and the requests and time of a refresh of the 10,000.
 //
 //	go test ./internal/provider -run '^$' -bench IdentityImport10k -benchtime 1x
 func BenchmarkIdentityImport10k(b *testing.B) {
+	forEachBackend(b, benchImport10k)
+}
+
+// benchImport10k is BenchmarkIdentityImport10k on one Kratos.
+func benchImport10k(b *testing.B, inst *kratostest.Instance) {
 	const n = 10000
-	inst := kratostest.StartT(b, kratostest.Options{})
 	counter := &requestCounter{}
 	client := instanceClient(b, inst, counter)
 	pd := &providerData{client: client, schemas: newSchemaCache(client)}

@@ -30,9 +30,11 @@ const (
 )
 
 // BenchmarkIdentityResource applies, refreshes (plan) and destroys N kratos_identity resources
-// through each real CLI, and N terraform_data resources as Terraform's own floor under the same
-// CLI in the same iteration. It reports each phase's time in seconds for both, the ratios
-// (apply-x, plan-x, destroy-x) and state bytes per resource. The provider is built into a
+// through each real CLI, on Kratos with SQLite and with PostgreSQL, and N terraform_data resources
+// as Terraform's own floor under the same CLI in the same iteration. It reports each phase's time
+// in seconds for both, the ratios (apply-x, plan-x, destroy-x), the CPU time of the CLI with its
+// providers (cli-cpu-s, floor-cli-cpu-s) and of Kratos (kratos-cpu-s) over the three phases, and
+// state bytes per resource. The provider is built into a
 // temporary directory and used through dev_overrides; identities carry a bcrypt hash of cost 4.
 //
 //	KRATOS_BENCH_N=500,2000 go test ./internal/provider -run '^$' -bench IdentityResource -benchtime 1x
@@ -48,34 +50,43 @@ func BenchmarkIdentityResource(b *testing.B) {
 		if err := os.MkdirAll(profileDir, 0o755); err != nil {
 			b.Fatal(err)
 		}
-		tags = []string{"cpuprofile"}
+		tags = []string{"probe"}
 	}
 	rc := buildProviderBinary(b, tags...)
-	inst := kratostest.StartT(b, kratostest.Options{})
 	hash, err := bcrypt.GenerateFromPassword([]byte("bench-password"), 4)
 	if err != nil {
 		b.Fatal(err)
 	}
-	env := binaryEnv(rc, inst.AdminURL, inst.PublicURL)
-	if profileDir != "" {
-		env = append(env, "KRATOS_TF_CPUPROFILE_DIR="+profileDir)
-	}
+	forEachBackend(b, func(b *testing.B, inst *kratostest.Instance) {
+		env := binaryEnv(rc, inst.AdminURL, inst.PublicURL)
+		if profileDir != "" {
+			env = append(env, "KRATOS_TF_PROBE_DIR="+profileDir)
+		}
+		benchIdentityPhases(b, inst, env, sizes, string(hash))
+	})
+}
 
+// forEachBackend runs body as a sub-benchmark per database backend (backend=sqlite, backend=postgres)
+// with a Kratos of its own on it.
+func forEachBackend(b *testing.B, body func(b *testing.B, inst *kratostest.Instance)) {
+	for _, backend := range []string{kratostest.BackendSQLite, kratostest.BackendPostgres} {
+		b.Run("backend="+backend, func(b *testing.B) {
+			body(b, kratostest.StartT(b, kratostest.Options{Backend: backend}))
+		})
+	}
+}
+
+// benchIdentityPhases runs the phases of BenchmarkIdentityResource under each CLI and size.
+func benchIdentityPhases(b *testing.B, inst *kratostest.Instance, env []string, sizes []int, hash string) {
 	for _, cli := range benchCLIs {
-		bin, err := filepath.Abs(filepath.Join("..", "..", "bin", cli))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := os.Stat(bin); err != nil {
-			b.Fatalf("%s is not built: run `make tools` (%v)", bin, err)
-		}
 		for _, n := range sizes {
 			b.Run(fmt.Sprintf("cli=%s/n=%d", cli, n), func(b *testing.B) {
+				bin := benchCLI(b, cli)
 				var floor, kratos benchPhases
 				for i := 0; b.Loop(); i++ {
 					prefix := fmt.Sprintf("%s-%d-%d", cli, n, i)
-					floor = runBenchPhases(b, bin, env, floorConfig(n, prefix))
-					kratos = runBenchPhases(b, bin, env, identityConfig(n, prefix, string(hash)))
+					floor = runBenchPhases(b, bin, env, inst, floorConfig(n, prefix))
+					kratos = runBenchPhases(b, bin, env, inst, identityConfig(n, prefix, hash))
 				}
 				for _, m := range []struct {
 					unit      string
@@ -89,11 +100,27 @@ func BenchmarkIdentityResource(b *testing.B) {
 					b.ReportMetric(m.kratos, m.unit+"-s")
 					b.ReportMetric(m.f, "floor-"+m.unit+"-s")
 				}
+				b.ReportMetric(kratos.cliCPU.Seconds(), "cli-cpu-s")
+				b.ReportMetric(floor.cliCPU.Seconds(), "floor-cli-cpu-s")
+				b.ReportMetric(kratos.kratosCPU.Seconds(), "kratos-cpu-s")
 				b.ReportMetric(float64(kratos.stateBytes)/float64(n), "state-B/identity")
 				b.ReportMetric(float64(floor.stateBytes)/float64(n), "floor-state-B/resource")
 			})
 		}
 	}
+}
+
+// benchCLI returns the absolute path of a CLI in bin/, failing the benchmark when it is not built.
+func benchCLI(b *testing.B, cli string) string {
+	b.Helper()
+	bin, err := filepath.Abs(filepath.Join("..", "..", "bin", cli))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		b.Fatalf("%s is not built: run `make tools` (%v)", bin, err)
+	}
+	return bin
 }
 
 // benchSizes reads benchSizesEnv.
@@ -117,12 +144,19 @@ func benchSizes(b *testing.B) []int {
 type benchPhases struct {
 	apply, plan, destroy time.Duration
 	stateBytes           int64
+	// cliCPU is the CPU time of the CLI and its providers over the three phases, kratosCPU Kratos's.
+	cliCPU, kratosCPU time.Duration
 }
 
 // runBenchPhases applies config from an empty state in a new directory, plans again (which
 // must find no changes) and destroys, timing each command.
-func runBenchPhases(b *testing.B, bin string, env []string, config string) benchPhases {
+func runBenchPhases(b *testing.B, bin string, env []string, inst *kratostest.Instance, config string) benchPhases {
 	b.Helper()
+	kratosBefore, err := inst.CPUTime()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p benchPhases
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		b.Fatal(err)
@@ -133,13 +167,15 @@ func runBenchPhases(b *testing.B, bin string, env []string, config string) bench
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		took := time.Since(start)
+		if cmd.ProcessState != nil {
+			// The CLI waits for its provider processes, so their CPU time is included.
+			p.cliCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		}
 		if err != nil {
 			err = fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), args[0], err, tailLines(string(out), 40))
 		}
 		return took, err
 	}
-	var p benchPhases
-	var err error
 	if p.apply, err = run("apply", "-input=false", "-auto-approve", "-no-color"); err != nil {
 		b.Fatal(err)
 	}
@@ -159,6 +195,11 @@ func runBenchPhases(b *testing.B, bin string, env []string, config string) bench
 	if p.destroy, err = run("destroy", "-input=false", "-auto-approve", "-no-color"); err != nil {
 		b.Fatal(err)
 	}
+	kratosAfter, err := inst.CPUTime()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.kratosCPU = kratosAfter - kratosBefore
 	return p
 }
 

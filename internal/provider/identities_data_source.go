@@ -8,13 +8,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
@@ -128,41 +128,49 @@ func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if len(ids) > 0 && len(ids) < params.PageSize {
 		params.PageSize = len(ids)
 	}
-	items, diags := listIdentityItems(ctx, client.ListIdentities(ctx, params), state, limit)
+	items, found, diags := listIdentityItems(ctx, client.ListIdentities(ctx, params), state, limit)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	elems := make([]attr.Value, len(items))
-	found := make([]attr.Value, len(items))
-	for i, it := range items {
-		elems[i] = it
-		found[i] = it.Attributes()["id"]
-	}
-	cfg.Identities, diags = types.ListValue(types.ObjectType{AttrTypes: identityItemAttrTypes}, elems)
-	resp.Diagnostics.Append(diags...)
-	cfg.IDs, diags = types.ListValue(types.StringType, found)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	// The results go into the state as Terraform values, not through State.Set: for 10,000
+	// identities the framework's reflection and conversion back and forth took more time than
+	// Kratos took to list them.
+	cfg.Identities, cfg.IDs = types.ListNull(identityItemObjectType), types.ListNull(types.StringType)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	attrs := map[string]tftypes.Value{}
+	if err := resp.State.Raw.As(&attrs); err != nil {
+		resp.Diagnostics.AddError("Unable to Store Identities", err.Error())
+		return
+	}
+	attrs["identities"] = tftypes.NewValue(tftypes.List{ElementType: identityItemTerraformType}, items)
+	attrs["ids"] = tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, found)
+	resp.State.Raw = tftypes.NewValue(resp.State.Raw.Type(), attrs)
 }
 
 // listIdentityItems maps the identities of seq in the given state ("" for any), at most limit
-// of them (0 for no limit), stopping the paging once it has enough.
-func listIdentityItems(ctx context.Context, seq iter.Seq2[kratosclient.Identity, error], state string, limit int64) ([]types.Object, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	items, err := kratosclient.CollectMapped(seq, int(limit), func(i *kratosclient.Identity) (types.Object, bool) {
+// of them (0 for no limit), stopping the paging once it has enough. It returns them as Terraform
+// values of identityItemTerraformType, with their IDs: each is converted as soon as it is read, so
+// that the framework values of only one identity are alive at a time.
+func listIdentityItems(ctx context.Context, seq iter.Seq2[kratosclient.Identity, error], state string, limit int64) (items, ids []tftypes.Value, diags diag.Diagnostics) {
+	items, err := kratosclient.CollectMapped(seq, int(limit), func(i *kratosclient.Identity) (tftypes.Value, bool) {
 		if state != "" && i.State != state {
-			return types.Object{}, false
+			return tftypes.Value{}, false
 		}
 		item, d := newIdentityItem(ctx, i)
 		diags.Append(d...)
-		return item, true
+		v, err := item.ToTerraformValue(ctx)
+		if err != nil {
+			diags.AddError("Unable to Store Identities", err.Error())
+		}
+		ids = append(ids, tftypes.NewValue(tftypes.String, i.ID))
+		return v, true
 	})
 	if err != nil {
 		addClientError(&diags, "Unable to List Identities", err)
 	}
-	return items, diags
+	return items, ids, diags
 }

@@ -488,9 +488,14 @@ func addressAttributes(viaDescription string, more map[string]schema.Attribute) 
 	return attrs
 }
 
-// identityItemAttrTypes are the attribute types of an identity with its ID: an item of
-// kratos_identities and the identity embedded in a session.
-var identityItemAttrTypes = attributeTypes(identityItemAttributes())
+// The types of an identity with its ID: an item of kratos_identities and the identity embedded in a session.
+var (
+	// identityItemAttrTypes are its attribute types.
+	identityItemAttrTypes = attributeTypes(identityItemAttributes())
+	// identityItemObjectType is the type of one identity with its ID, identityItemTerraformType its Terraform type.
+	identityItemObjectType    = types.ObjectType{AttrTypes: identityItemAttrTypes}
+	identityItemTerraformType = identityItemObjectType.TerraformType(context.Background())
+)
 
 // identitySchemaModel is one identity schema: the kratos_identity_schema result and an item of kratos_identity_schemas.
 type identitySchemaModel struct {

@@ -15,7 +15,9 @@ import (
 // ModifyPlan validates the traits against the identity schema and marks unknown exactly the
 // computed values the update will change.
 func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	// Nothing to check on destroy, nor when the plan is the state: a refresh plan of an
+	// unchanged identity, by far the most common plan, decodes nothing.
+	if req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
 	var plan identityResourceModel
@@ -42,7 +44,7 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if traitsChange || !config.VerifiedAddresses.Equal(state.VerifiedAddresses) {
 		r.validateVerifiedAddresses(ctx, &plan, &config, &resp.Diagnostics)
 	}
-	if state == nil || req.Plan.Raw.Equal(req.State.Raw) {
+	if state == nil {
 		return
 	}
 	changes, diags := computeIdentityChanges(ctx, state, &plan, &config, r.knownSchema(ctx, plan.SchemaID))

@@ -304,7 +304,7 @@ func (i *Instance) migrate(ctx context.Context) error {
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = i.dir, i.env, w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("kratostest: migrate the %s database: %w; last output:\n%s", i.Backend, err, out.last(tailLines))
+		return fmt.Errorf("kratostest: migrate the %s database: %w; last output:\n%s", i.Backend, err, out.last())
 	}
 	return nil
 }
@@ -350,13 +350,13 @@ func (i *Instance) waitReady(ctx context.Context, cmd *exec.Cmd, out *tail, done
 		}
 		select {
 		case <-done:
-			last := out.last(tailLines)
+			last := out.last()
 			if strings.Contains(last, "address already in use") {
 				return fmt.Errorf("%w; Kratos output:\n%s", errBind, last)
 			}
 			return fmt.Errorf("kratostest: Kratos exited before it was ready (%s); last output:\n%s", cmd.ProcessState, last)
 		case <-ctx.Done():
-			return fmt.Errorf("kratostest: Kratos not ready: %w; last output:\n%s", ctx.Err(), out.last(tailLines))
+			return fmt.Errorf("kratostest: Kratos not ready: %w; last output:\n%s", ctx.Err(), out.last())
 		case <-tick.C:
 		}
 	}
@@ -507,13 +507,13 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// last returns the last n lines written.
-func (t *tail) last(n int) string {
+// last returns the last tailLines lines written.
+func (t *tail) last() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	lines := strings.Split(strings.TrimRight(string(t.buf), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+	if len(lines) > tailLines {
+		lines = lines[len(lines)-tailLines:]
 	}
 	return strings.Join(lines, "\n")
 }

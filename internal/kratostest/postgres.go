@@ -142,7 +142,7 @@ func startPostgres(ctx context.Context) (*pgServer, error) {
 	srv.prepare(initdb, out, cred)
 	if err := initdb.Run(); err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("kratostest: initdb: %w; last output:\n%s", err, out.last(tailLines))
+		return nil, fmt.Errorf("kratostest: initdb: %w; last output:\n%s", err, out.last())
 	}
 	for try := 1; ; try++ {
 		err = srv.launch(ctx, cred)
@@ -199,14 +199,14 @@ func (s *pgServer) launch(ctx context.Context, cred *syscall.Credential) error {
 	for !s.ready() {
 		select {
 		case <-s.done:
-			last := s.out.last(tailLines)
+			last := s.out.last()
 			if strings.Contains(last, "could not bind") || strings.Contains(last, "Address already in use") {
 				return fmt.Errorf("%w (PostgreSQL); output:\n%s", errBind, last)
 			}
 			return fmt.Errorf("kratostest: PostgreSQL exited before it was ready (%s); last output:\n%s", cmd.ProcessState, last)
 		case <-ctx.Done():
 			s.kill()
-			return fmt.Errorf("kratostest: PostgreSQL not ready: %w; last output:\n%s", ctx.Err(), s.out.last(tailLines))
+			return fmt.Errorf("kratostest: PostgreSQL not ready: %w; last output:\n%s", ctx.Err(), s.out.last())
 		case <-tick.C:
 		}
 	}

@@ -26,6 +26,7 @@ func main() {
 	for _, name := range sdkLogsToSilence(os.Environ()) {
 		_ = os.Setenv(name, "OFF")
 	}
+	startGCTuner()
 	stopProbe := startProbe()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/kratos-tf/kratos",

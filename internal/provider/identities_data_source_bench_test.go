@@ -4,15 +4,13 @@ import (
 	"context"
 	"net/http"
 	"runtime"
-	"runtime/metrics"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/heappeak"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
@@ -35,8 +33,8 @@ func BenchmarkIdentities10k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		runtime.GC()
-		base := heapObjectBytes()
-		stop := sampleHeapPeak()
+		base := heappeak.Objects()
+		stop := heappeak.Sample()
 		state := readDataSourceInProcess(b, NewIdentitiesDataSource(), pd, nil)
 		if _, err := tfprotov6.NewDynamicValue(state.Schema.Type().TerraformType(ctx), state.Raw); err != nil {
 			b.Fatal(err)
@@ -51,7 +49,7 @@ func BenchmarkIdentities10k(b *testing.B) {
 			rise = max(rise, p-base)
 		}
 		runtime.GC()
-		if h := heapObjectBytes(); h > base {
+		if h := heappeak.Objects(); h > base {
 			live = max(live, h-base)
 		}
 		runtime.KeepAlive(state)
@@ -59,49 +57,6 @@ func BenchmarkIdentities10k(b *testing.B) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(rise)/(1<<20), "heap-rise-MiB")
 	b.ReportMetric(float64(live)/(1<<20), "result-MiB")
-}
-
-// heapMetric is the runtime metric for the bytes of live and not yet swept heap objects.
-const heapMetric = "/memory/classes/heap/objects:bytes"
-
-// heapObjectBytes reads heapMetric once.
-func heapObjectBytes() uint64 {
-	s := []metrics.Sample{{Name: heapMetric}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-// sampleHeapPeak samples heapMetric every millisecond until the returned function is called,
-// which returns the highest value seen.
-func sampleHeapPeak() func() uint64 {
-	var peak atomic.Uint64
-	peak.Store(heapObjectBytes())
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if v := heapObjectBytes(); v > peak.Load() {
-					peak.Store(v)
-				}
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		if v := heapObjectBytes(); v > peak.Load() {
-			peak.Store(v)
-		}
-		return peak.Load()
-	}
 }
 
 // requestCounter counts the HTTP requests that pass through it.

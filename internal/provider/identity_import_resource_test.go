@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/heappeak"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
@@ -723,7 +724,7 @@ func benchImport10k(b *testing.B, inst *kratostest.Instance) {
 		// The raw batches are sent half before and half after the import, so that a change in the
 		// load of the machine weighs on both alike.
 		rawTime += sendRawBatches(b, client, raw[:n/2])
-		stop := sampleHeapPeak()
+		stop := heappeak.Sample()
 		start := time.Now()
 		created := createImportInProcess(pd, plan)
 		importTime += time.Since(start)

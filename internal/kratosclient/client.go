@@ -1,4 +1,4 @@
-// Package kratosclient is a typed client for the Ory Kratos v1.3.1 admin API.
+// Package kratosclient is a typed client for the Ory Kratos admin API (v1.3.1 and v25.4.0 onwards).
 //
 // It knows nothing about Terraform. Every endpoint has one method; all requests go through
 // one path that adds authentication, retries what is safe to retry and turns error bodies
@@ -48,6 +48,7 @@ type Client struct {
 	logger     Logger
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	version    versionCache
 }
 
 // Option configures a Client.

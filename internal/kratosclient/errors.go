@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,21 +85,31 @@ func newAPIError(method, u string, res *http.Response, body []byte) *APIError {
 	}
 	var eb errorBody
 	if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
-		e.Message, e.Reason, e.Details = eb.Error.Message, eb.Error.Reason, eb.Error.Details
+		e.Message, e.Reason, e.Details = cutText(eb.Error.Message, maxErrorText), cutText(eb.Error.Reason, maxErrorText), eb.Error.Details
 		return e
 	}
-	text := strings.TrimSpace(string(body))
-	if len(text) > 200 {
-		text = text[:200] + "…"
-	}
-	// Error text ends up in Terraform diagnostics, protobuf strings that must be valid UTF-8;
-	// the cut above may split a rune and proxies may send anything.
-	text = strings.ToValidUTF8(text, "\uFFFD")
+	text := cutText(string(body), maxBodyText)
 	if strings.ContainsFunc(text, func(r rune) bool { return r < ' ' && r != '\n' && r != '\t' }) {
 		text = "(binary body)"
 	}
 	e.Body = text
 	return e
+}
+
+// The most of a server's message, reason or non-JSON body that error text shows.
+const (
+	maxErrorText = 500
+	maxBodyText  = 200
+)
+
+// cutText trims s and cuts it to at most n bytes. Error text ends up in Terraform diagnostics,
+// protobuf strings that must be valid UTF-8: the cut may split a rune and proxies may send anything.
+func cutText(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // StatusCode returns the HTTP status of an *APIError in err's chain, or 0.
@@ -280,9 +292,39 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// redactURL renders u without user info, so credentials never reach error text or logs.
+// redactURL renders u without user info, so credentials never reach error text or logs, and with
+// a short query: a parameter repeated many times (such as 500 ids) shows its first values and
+// how many more there were, so that no diagnostic carries kilobytes of URL.
 func redactURL(u *url.URL) string {
 	c := *u
 	c.User = nil
+	c.RawQuery = shortQuery(u.Query())
 	return c.String()
+}
+
+// Limits of a query as error text shows it.
+const (
+	shownRepeats    = 3
+	shownValueBytes = 100
+)
+
+// shortQuery encodes q keeping the first shownRepeats values of each parameter, each cut to
+// shownValueBytes, and names how many values were left out.
+func shortQuery(q url.Values) string {
+	keys := slices.Sorted(maps.Keys(q))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		vs := q[k]
+		for i, v := range vs {
+			if i == shownRepeats {
+				parts = append(parts, fmt.Sprintf("…and %d more %s", len(vs)-shownRepeats, k))
+				break
+			}
+			if len(v) > shownValueBytes {
+				v = strings.ToValidUTF8(v[:shownValueBytes], "") + "…"
+			}
+			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	return strings.Join(parts, "&")
 }

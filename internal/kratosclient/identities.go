@@ -3,9 +3,12 @@ package kratosclient
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,9 +26,13 @@ type Identity struct {
 	MetadataPublic      json.RawMessage        `json:"metadata_public,omitempty"`
 	MetadataAdmin       json.RawMessage        `json:"metadata_admin,omitempty"`
 	Credentials         map[string]Credentials `json:"credentials,omitempty"`
+	ExternalID          *string                `json:"external_id,omitempty"`
 	OrganizationID      *string                `json:"organization_id,omitempty"`
 	CreatedAt           string                 `json:"created_at,omitempty"`
 	UpdatedAt           string                 `json:"updated_at,omitempty"`
+	// Raw is the JSON object Kratos answered, set by GetIdentity (and the lookups built on it) so
+	// that a full update can send back fields this type does not know.
+	Raw json.RawMessage `json:"-"`
 }
 
 // Credentials summarises one credential type of an identity; Config is present only when asked for.
@@ -119,10 +126,13 @@ type CreateIdentityBody struct {
 	MetadataAdmin       json.RawMessage           `json:"metadata_admin,omitempty"`
 	VerifiableAddresses []VerifiableAddressImport `json:"verifiable_addresses,omitempty"`
 	Credentials         *CredentialsImport        `json:"credentials,omitempty"`
+	// ExternalID links the identity to another system (v25.4.0 and later; unique).
+	ExternalID string `json:"external_id,omitempty"`
 }
 
-// UpdateIdentityBody is the body of PUT /admin/identities/{id}. Traits and both metadata are
-// replaced wholesale; omitted metadata is cleared.
+// UpdateIdentityBody is the body of PUT /admin/identities/{id}. Traits, both metadata and (from
+// v25.4.0) external_id are replaced wholesale: whatever the body omits is cleared, so Kept carries
+// the fields of the current identity that the caller does not manage.
 type UpdateIdentityBody struct {
 	SchemaID       string             `json:"schema_id,omitempty"`
 	Traits         json.RawMessage    `json:"traits"`
@@ -130,6 +140,59 @@ type UpdateIdentityBody struct {
 	MetadataPublic json.RawMessage    `json:"metadata_public,omitempty"`
 	MetadataAdmin  json.RawMessage    `json:"metadata_admin,omitempty"`
 	Credentials    *CredentialsImport `json:"credentials,omitempty"`
+	// ExternalID, when not nil, sets the external ID ("" removes it); nil keeps the one in Kept.
+	ExternalID *string `json:"external_id,omitempty"`
+	// Kept holds fields of the current identity to send back unchanged (see UnmanagedFields);
+	// a field the body sets itself wins.
+	Kept map[string]json.RawMessage `json:"-"`
+}
+
+// MarshalJSON encodes the body's own fields and adds the kept ones it does not set.
+func (b UpdateIdentityBody) MarshalJSON() ([]byte, error) {
+	type plain UpdateIdentityBody
+	own, err := json.Marshal(plain(b))
+	if err != nil || len(b.Kept) == 0 {
+		return own, err
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(own, &fields); err != nil {
+		return nil, err
+	}
+	for k, v := range b.Kept {
+		if _, set := fields[k]; !set {
+			fields[k] = v
+		}
+	}
+	return json.Marshal(fields)
+}
+
+// derivedFields are the fields of an identity that Kratos computes or that a full update replaces
+// from its own fields: never sent back as kept.
+var derivedFields = []string{
+	"id", "schema_id", "schema_url", "state", "state_changed_at", "traits", "metadata_public", "metadata_admin",
+	"credentials", "verifiable_addresses", "recovery_addresses", "created_at", "updated_at",
+}
+
+// UnmanagedFields returns the fields of an identity as Kratos answered it (Identity.Raw) that a
+// full update does not set itself: external_id, organization_id and whatever later releases add.
+// A full update sends them back, so that it never clears what it does not manage.
+func UnmanagedFields(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, fmt.Errorf("reading the identity's fields: %w", err)
+	}
+	for _, k := range derivedFields {
+		delete(fields, k)
+	}
+	for k, v := range fields {
+		if string(v) == "null" {
+			delete(fields, k)
+		}
+	}
+	return fields, nil
 }
 
 // PatchOp is one RFC 6902 operation; Kratos accepts add, remove and replace.
@@ -139,16 +202,27 @@ type PatchOp struct {
 	Value json.RawMessage `json:"value,omitempty"`
 }
 
-// ListIdentitiesParams filter GET /admin/identities.
+// ListIdentitiesParams filter GET /admin/identities. Filters combine with AND. Kratos v25.4.0 and
+// later refuse more than one filter per request, so one is sent (the most selective: IDs, then
+// CredentialsIdentifier, then IdentifierSimilar) and the others are applied to the answers here.
 type ListIdentitiesParams struct {
+	// IDs are sent MaxListIDs at a time, one walk after the other.
 	IDs                   []string
 	CredentialsIdentifier string
 	// IdentifierSimilar is Kratos's experimental prefix search; it excludes CredentialsIdentifier.
 	IdentifierSimilar string
 	IncludeCredential []string
-	// PageSize defaults to 250 when zero.
+	// PageSize defaults to 250 when zero; Kratos v25.4.0 and later serve at most 500 a page.
 	PageSize int
 }
+
+// MaxListIDs is the most ids one list request carries: Kratos v25.4.0 and later refuse more.
+const MaxListIDs = 500
+
+// identifierCredential is sent as include_credential when the identifiers of the answers are
+// needed to filter them here: Kratos lists credentials only when asked for one, and link_recovery
+// is a type no identity holds, so no secret is returned.
+const identifierCredential = "link_recovery"
 
 // identityPath is /admin/identities/{id} with id escaped.
 func identityPath(id string) string { return "/admin/identities/" + url.PathEscape(id) }
@@ -174,43 +248,121 @@ func (c *Client) GetIdentity(ctx context.Context, id string, includeCredential .
 	if err != nil {
 		return nil, err
 	}
-	var out Identity
+	out := Identity{Raw: resp.body}
 	return &out, decode(resp, &out)
 }
 
-// ListIdentities walks every page of GET /admin/identities with keyset pagination.
+// GetIdentityByExternalID reads the identity with an external ID (v25.4.0 and later); Kratos
+// answers 404 when none has it.
+func (c *Client) GetIdentityByExternalID(ctx context.Context, externalID string, includeCredential ...string) (*Identity, error) {
+	q := url.Values{}
+	for _, t := range includeCredential {
+		q.Add("include_credential", t)
+	}
+	resp, err := c.do(ctx, request{
+		method: http.MethodGet, path: "/admin/identities/by/external/" + url.PathEscape(externalID),
+		query: q, idempotent: true, want: []int{http.StatusOK},
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := Identity{Raw: resp.body}
+	return &out, decode(resp, &out)
+}
+
+// ListIdentities walks every page of GET /admin/identities with keyset pagination, following
+// the Link header's next page until there is none (a short page is not the end: Kratos caps the
+// page size). More than MaxListIDs IDs take one walk per MaxListIDs.
 func (c *Client) ListIdentities(ctx context.Context, p ListIdentitiesParams) iter.Seq2[Identity, error] {
+	if len(p.IDs) <= MaxListIDs {
+		return c.listIdentities(ctx, p)
+	}
+	return func(yield func(Identity, error) bool) {
+		for part := range slices.Chunk(p.IDs, MaxListIDs) {
+			q := p
+			q.IDs = part
+			for identity, err := range c.listIdentities(ctx, q) {
+				if !yield(identity, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// listIdentities walks the pages of one list request (at most MaxListIDs IDs).
+func (c *Client) listIdentities(ctx context.Context, p ListIdentitiesParams) iter.Seq2[Identity, error] {
 	size := p.PageSize
 	if size <= 0 {
 		size = 250
 	}
-	return paginate(ctx, func(ctx context.Context, token string) ([]Identity, string, error) {
-		q := url.Values{"page_size": {strconv.Itoa(size)}}
+	q := url.Values{"page_size": {strconv.Itoa(size)}}
+	var keep func(*Identity) bool
+	switch {
+	case len(p.IDs) > 0:
+		q["ids"] = p.IDs
+		keep = identifierFilter(p.CredentialsIdentifier, p.IdentifierSimilar)
+	case p.CredentialsIdentifier != "":
+		q.Set("credentials_identifier", p.CredentialsIdentifier)
+		keep = identifierFilter("", p.IdentifierSimilar)
+	case p.IdentifierSimilar != "":
+		q.Set("preview_credentials_identifier_similar", p.IdentifierSimilar)
+	}
+	q["include_credential"] = p.IncludeCredential
+	if keep != nil && len(p.IncludeCredential) == 0 {
+		q.Set("include_credential", identifierCredential)
+	}
+	pages := paginate(ctx, func(ctx context.Context, token string) ([]Identity, string, error) {
+		page := maps.Clone(q)
 		if token != "" {
-			q.Set("page_token", token)
+			page.Set("page_token", token)
 		}
-		for _, id := range p.IDs {
-			q.Add("ids", id)
-		}
-		if p.CredentialsIdentifier != "" {
-			q.Set("credentials_identifier", p.CredentialsIdentifier)
-		}
-		if p.IdentifierSimilar != "" {
-			q.Set("preview_credentials_identifier_similar", p.IdentifierSimilar)
-		}
-		for _, t := range p.IncludeCredential {
-			q.Add("include_credential", t)
-		}
-		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/admin/identities", query: q, idempotent: true, want: []int{http.StatusOK}})
+		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/admin/identities", query: page, idempotent: true, want: []int{http.StatusOK}})
 		if err != nil {
 			return nil, "", err
 		}
-		var page []Identity
-		if err := decode(resp, &page); err != nil {
+		var items []Identity
+		if err := decode(resp, &items); err != nil {
 			return nil, "", err
 		}
-		return page, nextPageToken(resp.header.Get("Link")), nil
+		return items, nextPageToken(resp.header.Get("Link")), nil
 	})
+	if keep == nil {
+		return pages
+	}
+	return func(yield func(Identity, error) bool) {
+		for identity, err := range pages {
+			if err == nil && !keep(&identity) {
+				continue
+			}
+			if !yield(identity, err) {
+				return
+			}
+		}
+	}
+}
+
+// identifierFilter returns the test for the filters not sent to Kratos: an identity with the
+// credentials identifier exact (case-insensitively, as Kratos matches login identifiers) and one
+// starting with prefix. It returns nil when both are empty.
+func identifierFilter(exact, prefix string) func(*Identity) bool {
+	if exact == "" && prefix == "" {
+		return nil
+	}
+	return func(i *Identity) bool {
+		return (exact == "" || hasIdentifier(i, func(s string) bool { return strings.EqualFold(s, exact) })) &&
+			(prefix == "" || hasIdentifier(i, func(s string) bool { return strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix)) }))
+	}
+}
+
+// hasIdentifier reports whether any credentials identifier of i satisfies match.
+func hasIdentifier(i *Identity, match func(string) bool) bool {
+	for _, c := range i.Credentials {
+		if slices.ContainsFunc(c.Identifiers, match) {
+			return true
+		}
+	}
+	return false
 }
 
 // UpdateIdentity replaces an identity with PUT. Traits and both metadata must always be sent.
@@ -277,8 +429,13 @@ func (c *Client) DeleteIdentityCredentials(ctx context.Context, id, credentialTy
 	return err
 }
 
-// BatchPatchIdentitiesLimit is the most items Kratos v1.3.1 takes in one batch.
-const BatchPatchIdentitiesLimit = 2000
+// Batch limits: Kratos v1.3.1 takes 2000 items a request, v25.4.0 and later 1000, of which at
+// most 200 may carry a cleartext password (each is hashed while the request waits). The client's
+// callers keep to the smaller numbers whatever the version.
+const (
+	BatchPatchIdentitiesLimit = 1000
+	BatchPatchPasswordLimit   = 200
+)
 
 // IdentityPatch is one item of a batch; v1.3.1 knows only create.
 type IdentityPatch struct {

@@ -1,4 +1,5 @@
-// Package kratostest runs a real Ory Kratos v1.3.1 process for tests, the demo and benchmarks.
+// Package kratostest runs a real Ory Kratos process (v1.3.1, or v26.2.0 with KRATOS_TEST_VERSION) for
+// tests, the demo and benchmarks.
 package kratostest
 
 import (
@@ -62,9 +63,36 @@ var schemaIDs = []string{SchemaDefault, SchemaEmployee, SchemaMinimal, SchemaMul
 // errBind marks a start that failed because a port was taken in the meantime.
 var errBind = errors.New("kratostest: Kratos could not bind its port")
 
+// The Kratos versions the harness runs: V1 is built from the module proxy (bin/kratos), V26 from
+// the source archive in ../shared/kratos (bin/kratos-v26).
+const (
+	V1  = "v1.3.1"
+	V26 = "v26.2.0"
+)
+
+// EnvVersion names the environment variable that picks the Kratos version tests run: "v1.3.1"
+// (the default, also for "") or "v26.2.0" (also "v26").
+const EnvVersion = "KRATOS_TEST_VERSION"
+
+// Version is the Kratos version the tests of this process run, from EnvVersion.
+func Version() string {
+	switch v := os.Getenv(EnvVersion); v {
+	case "", V1, "v1":
+		return V1
+	case V26, "v26":
+		return V26
+	default:
+		return v
+	}
+}
+
+// binaryNames maps each version to its executable under bin/.
+var binaryNames = map[string]string{V1: "kratos", V26: "kratos-v26"}
+
 // Options configure a Kratos instance; the zero value is the default test configuration.
 type Options struct {
-	// Binary is the kratos executable; default $KRATOS_BIN, else <repository root>/bin/kratos.
+	// Binary is the kratos executable; default $KRATOS_BIN, else the one under <repository root>/bin
+	// for Version().
 	Binary string
 	// LinkRecovery enables the link recovery method; default true. Code recovery is always enabled.
 	LinkRecovery *bool
@@ -444,14 +472,18 @@ func (o Options) binary() (string, error) {
 		bin = os.Getenv("KRATOS_BIN")
 	}
 	if bin == "" {
+		name, ok := binaryNames[Version()]
+		if !ok {
+			return "", fmt.Errorf("kratostest: %s=%q names no version the harness runs (%s or %s)", EnvVersion, os.Getenv(EnvVersion), V1, V26)
+		}
 		root, err := repoRoot()
 		if err != nil {
 			return "", err
 		}
-		bin = filepath.Join(root, "bin", "kratos")
+		bin = filepath.Join(root, "bin", name)
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("kratostest: Kratos binary not found at %s; build it with `make tools` (or `tools/install.sh kratos`) in the repository root, or set KRATOS_BIN", bin)
+		return "", fmt.Errorf("kratostest: Kratos %s binary not found at %s; build it with `make tools` in the repository root, or set KRATOS_BIN", Version(), bin)
 	}
 	return bin, nil
 }

@@ -145,3 +145,18 @@ func newSchemaCompiler() *jsonschema.Compiler {
 	}
 	return c
 }
+
+// serverVersion returns the Kratos version behind the admin URL (read once per provider process,
+// GET /version), or false after adding a diagnostic that says why it could not be read.
+func (d *providerData) serverVersion(ctx context.Context, diags *diag.Diagnostics) (kratosclient.ServerVersion, bool) {
+	client := d.clientOrError(diags)
+	if client == nil {
+		return kratosclient.ServerVersion{}, false
+	}
+	v, err := client.ServerVersion(ctx)
+	if err != nil {
+		addClientError(diags, "Unable to Read the Kratos Version", err)
+		return kratosclient.ServerVersion{}, false
+	}
+	return v, true
+}

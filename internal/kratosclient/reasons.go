@@ -72,3 +72,9 @@ func errReasonIs(err error, status int, words string) bool {
 func reasonIs(e *APIError, status int, words string) bool {
 	return e.StatusCode == status && (strings.Contains(e.Message, words) || strings.Contains(e.Detail(), words))
 }
+
+// IsLastFirstFactor reports whether err is Kratos (v25.4.0 and later) refusing to delete an
+// identity's last first-factor credential (400 "You cannot remove the last first factor credential.").
+func IsLastFirstFactor(err error) bool {
+	return errReasonIs(err, http.StatusBadRequest, "last first factor")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -12,7 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ resource.ResourceWithConfigure = (*credentialsDeletionResource)(nil)
+var (
+	_ resource.ResourceWithConfigure  = (*credentialsDeletionResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*credentialsDeletionResource)(nil)
+)
 
 // credentialsDeletionResource deletes credentials when it is created, as kratos_delete_credentials does.
 type credentialsDeletionResource struct {
@@ -70,6 +74,16 @@ func (r *credentialsDeletionResource) Schema(_ context.Context, _ resource.Schem
 			"An unknown identity fails the apply.",
 		Attributes: attrs,
 	}
+}
+
+// ModifyPlan refuses, before anything is deleted, the types the Kratos behind the provider cannot delete.
+func (r *credentialsDeletionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+		return
+	}
+	var chosen types.Set
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("types"), &chosen)...)
+	checkCredentialTypesForVersion(ctx, r.data, chosen, &resp.Diagnostics)
 }
 
 // Create deletes the credentials and records which types it deleted.

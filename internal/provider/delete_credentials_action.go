@@ -5,11 +5,15 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ action.ActionWithConfigure = (*deleteCredentialsAction)(nil)
+var (
+	_ action.ActionWithConfigure  = (*deleteCredentialsAction)(nil)
+	_ action.ActionWithModifyPlan = (*deleteCredentialsAction)(nil)
+)
 
 // deleteCredentialsAction deletes second factors and unlinks social sign-in providers of an identity.
 type deleteCredentialsAction struct {
@@ -25,7 +29,7 @@ func NewDeleteCredentialsAction() action.Action {
 func (a *deleteCredentialsAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Deletes credentials of a Kratos identity: resets the second factor of a user who lost a device (`totp`, `lookup_secret`, `webauthn`) " +
-			"or unlinks social sign-in providers (`oidc`). The password stays, so the user signs in with it alone and can set up a second factor again. " +
+			"or unlinks social sign-in providers (`oidc`, `saml`); on Kratos v25.4.0 and later it can also delete a password that is not the identity's last sign-in method. " +
 			"The action reports each deletion in its progress messages; a type the identity does not have is a warning, an unknown identity an error. " +
 			"Actions need Terraform 1.14 or later; on other CLIs use the `kratos_credentials_deletion` resource, which does the same.",
 		Attributes: map[string]schema.Attribute{
@@ -48,6 +52,13 @@ func (a *deleteCredentialsAction) Schema(_ context.Context, _ action.SchemaReque
 			},
 		},
 	}
+}
+
+// ModifyPlan refuses, at plan time, the types the Kratos behind the provider cannot delete.
+func (a *deleteCredentialsAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var chosen types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("types"), &chosen)...)
+	checkCredentialTypesForVersion(ctx, a.data, chosen, &resp.Diagnostics)
 }
 
 // Invoke deletes the credentials.

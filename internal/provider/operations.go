@@ -35,54 +35,6 @@ var (
 	_ validator.Set = credentialTypesValidator{}
 )
 
-// Credential types that the credential operations delete.
-const (
-	credentialLookupSecret = "lookup_secret"
-	credentialOIDC         = "oidc"
-	credentialTOTP         = "totp"
-	credentialWebAuthn     = "webauthn"
-)
-
-// deletableCredentialTypes are the types Kratos v1.3.1's admin API deletes, in the order the
-// operations delete them (identity/handler.go deleteIdentityCredentials).
-var deletableCredentialTypes = []string{credentialLookupSecret, credentialOIDC, credentialTOTP, credentialWebAuthn}
-
-// refusedCredentialTypes say why each other credential type Kratos v1.3.1 has cannot be deleted
-// through its admin API; they are refused at plan time.
-var refusedCredentialTypes = map[string]string{
-	"password": "Kratos refuses to delete a password (HTTP 400 \"You cannot remove first factor credentials.\"): it is the first factor. " +
-		"To stop an identity from signing in, set its state to \"inactive\" on kratos_identity and revoke its sessions; to replace the password, set a new one on kratos_identity.",
-	"code": "Kratos refuses to delete one-time-code credentials (HTTP 400 \"You cannot remove first factor credentials.\"): they are a first factor, " +
-		"derived from the identity's addresses. Change the addresses in the traits instead.",
-	"passkey": "Kratos v1.3.1's admin API cannot delete passkeys: it answers HTTP 400 \"Unknown credentials type passkey.\" for an identity that has one. " +
-		"The user can remove a passkey in the self-service settings flow.",
-}
-
-// credentialTypesDescription describes the types attribute, from the lists the validator uses.
-func credentialTypesDescription() string {
-	refused := slices.Sorted(func(yield func(string) bool) {
-		for t := range refusedCredentialTypes {
-			if !yield(t) {
-				return
-			}
-		}
-	})
-	return "The credential types to delete: any of " + backquoted(deletableCredentialTypes) + ". " +
-		"`totp` and `lookup_secret` remove the whole credential; `webauthn` removes only the second-factor security keys, " +
-		"Kratos keeps passwordless WebAuthn keys; `oidc` unlinks the providers in `oidc_identifiers`, or every linked provider when that is not set. " +
-		"A type the identity does not have gives a warning, not an error, so deleting twice is harmless. " +
-		backquoted(refused) + " cannot be deleted through Kratos's admin API and are refused at plan time."
-}
-
-// backquoted renders values as a comma-separated list of code spans.
-func backquoted(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return strings.Join(quoted, ", ")
-}
-
 // Attribute descriptions shared by each action and its trigger resource.
 const (
 	revokeIdentityIDDescription = "The ID (a UUID) of the identity whose sessions to revoke: every session of it is deleted, active or not. " +
@@ -263,7 +215,9 @@ func deleteCredentials(ctx context.Context, client *kratosclient.Client, in cred
 		var ok bool
 		switch {
 		case typ == credentialOIDC:
-			ok = unlinkOIDC(ctx, client, id, cred.Identifiers, oidcIdentifiers, progress, diags)
+			ok = unlinkFederated(ctx, client, id, typ, cred.Identifiers, oidcIdentifiers, progress, diags)
+		case typ == credentialSAML:
+			ok = unlinkFederated(ctx, client, id, typ, cred.Identifiers, nil, progress, diags)
 		case !has:
 			addMissingCredential(diags, id, typ)
 		case typ == credentialWebAuthn:
@@ -287,11 +241,12 @@ func deleteCredentials(ctx context.Context, client *kratosclient.Client, in cred
 	return deleted
 }
 
-// unlinkOIDC unlinks the wanted providers (every linked one when wanted is empty) and reports whether it unlinked any.
-func unlinkOIDC(ctx context.Context, client *kratosclient.Client, id string, linked, wanted []string, progress progressFunc, diags *diag.Diagnostics) bool {
+// unlinkFederated unlinks the wanted providers of an oidc or saml credential (every linked one
+// when wanted is empty) and reports whether it unlinked any.
+func unlinkFederated(ctx context.Context, client *kratosclient.Client, id, typ string, linked, wanted []string, progress progressFunc, diags *diag.Diagnostics) bool {
 	if len(linked) == 0 {
-		// Kratos keeps an empty oidc credential when the last provider is unlinked.
-		addMissingCredential(diags, id, credentialOIDC)
+		// Kratos keeps an empty credential when the last provider is unlinked.
+		addMissingCredential(diags, id, typ)
 		return false
 	}
 	if len(wanted) == 0 {
@@ -305,14 +260,14 @@ func unlinkOIDC(ctx context.Context, client *kratosclient.Client, id string, lin
 					"If it was unlinked before, remove it from oidc_identifiers.", id, identifier, strings.Join(linked, ", ")))
 			continue
 		}
-		if !deleteCredential(ctx, client, id, credentialOIDC, identifier, diags) {
+		if !deleteCredential(ctx, client, id, typ, identifier, diags) {
 			if diags.HasError() {
 				return false
 			}
 			continue
 		}
 		unlinked++
-		progress(ctx, fmt.Sprintf("Unlinked OIDC provider %s from identity %s.", identifier, id))
+		progress(ctx, fmt.Sprintf("Unlinked %s provider %s from identity %s.", strings.ToUpper(typ), identifier, id))
 	}
 	return unlinked > 0
 }
@@ -357,6 +312,8 @@ func deleteCredential(ctx context.Context, client *kratosclient.Client, id, typ,
 		return true
 	case kratosclient.IsNotFound(err):
 		addMissingCredential(diags, id, typ)
+	case kratosclient.IsLastFirstFactor(err):
+		addLastFirstFactorError(diags, id, typ)
 	default:
 		addClientError(diags, "Unable to Delete Credentials", err)
 	}
@@ -385,46 +342,6 @@ func addSessionNotFound(diags *diag.Diagnostics, p path.Path, id string) {
 	diags.AddAttributeError(p, "Session not found",
 		fmt.Sprintf("Kratos has no session %s (it answered 404), so nothing was done. Check the ID; the kratos_sessions and "+
 			"kratos_identity_sessions data sources list existing sessions. Revoking an identity's sessions deletes them.", id))
-}
-
-// credentialTypesValidator checks the types attribute: known, deletable credential types.
-type credentialTypesValidator struct{}
-
-// Description says which types are accepted.
-func (credentialTypesValidator) Description(context.Context) string {
-	return "each value must be one of " + strings.Join(deletableCredentialTypes, ", ")
-}
-
-// MarkdownDescription says which types are accepted.
-func (v credentialTypesValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-// ValidateSet reports each value that cannot be deleted, on that value.
-func (credentialTypesValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for _, e := range req.ConfigValue.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() || slices.Contains(deletableCredentialTypes, s.ValueString()) {
-			continue
-		}
-		at := req.Path.AtSetValue(s)
-		if why, refused := refusedCredentialTypes[s.ValueString()]; refused {
-			resp.Diagnostics.AddAttributeError(at, "Credential type cannot be deleted",
-				fmt.Sprintf("%q cannot be deleted: %s Remove it from types.", s.ValueString(), why))
-			continue
-		}
-		resp.Diagnostics.AddAttributeError(at, "Unknown credential type",
-			fmt.Sprintf("%q is not a credential type that can be deleted. Use one of %s (Kratos's names: lookup_secret, not lookup).",
-				s.ValueString(), strings.Join(deletableCredentialTypes, ", ")))
-	}
-}
-
-// credentialTypesValidators are the validators of the types attribute.
-func credentialTypesValidators() []validator.Set {
-	return []validator.Set{setvalidator.SizeAtLeast(1), credentialTypesValidator{}}
 }
 
 // oidcIdentifiersValidators are the validators of the oidc_identifiers attribute.

@@ -320,6 +320,26 @@ func TestLongErrorBodyIsCut(t *testing.T) {
 	}
 }
 
+// TestErrorTextStaysShort fails a list of 500 ids with a 100 KB reason: the error names the first
+// ids and how many more there were, and cuts the reason, so no diagnostic carries kilobytes.
+func TestErrorTextStaysShort(t *testing.T) {
+	f := newFake(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
+		writeKratosError(w, http.StatusBadRequest, strings.Repeat("y", 100<<10))
+	})
+	ids := make([]string, MaxListIDs)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+	}
+	_, err := Collect(fakeClient(t, f).ListIdentities(t.Context(), ListIdentitiesParams{IDs: ids, CredentialsIdentifier: strings.Repeat("z", 500)}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	text := err.Error()
+	if len(text) > 1024 || !strings.Contains(text, "…and 497 more ids") || !strings.Contains(text, ids[2]) || strings.Contains(text, ids[3]) {
+		t.Errorf("error of %d bytes, want under 1 KB naming the first 3 ids and 497 more: %.300s", len(text), text)
+	}
+}
+
 func TestStatusLineWinsOverBodyCode(t *testing.T) {
 	f := newFake(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

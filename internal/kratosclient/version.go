@@ -59,14 +59,15 @@ type versionCache struct {
 	version *ServerVersion
 }
 
-// ServerVersion reads the server's version once (GET /version on the admin URL) and remembers it.
+// ServerVersion reads the server's version once (GET /admin/version: v1.3.1 redirects /version there)
+// and remembers it.
 func (c *Client) ServerVersion(ctx context.Context) (ServerVersion, error) {
 	c.version.mu.Lock()
 	defer c.version.mu.Unlock()
 	if c.version.version != nil {
 		return *c.version.version, nil
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/version", idempotent: true, want: []int{http.StatusOK}})
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/admin/version", idempotent: true, want: []int{http.StatusOK}})
 	if err != nil {
 		return ServerVersion{}, err
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
 // credentialsDeletionConfig deletes the types (HCL list text) of the identity, with extra lines and triggers = { round = round }.
@@ -97,16 +99,12 @@ func TestAccCredentialsDeletionResource_errors(t *testing.T) {
 	cfg := func(types, extra string) string { return credentialsDeletionConfig(randomUUID, types, extra, "1") }
 	testAccRun(t, []resource.TestStep{
 		{
-			Config:      cfg(`["password", "totp"]`, ""),
-			ExpectError: expectError("Credential type cannot be deleted", `"password" cannot be deleted`, "first factor"),
-		},
-		{
 			Config:      cfg(`["code"]`, ""),
 			ExpectError: expectError("Credential type cannot be deleted", `"code" cannot be deleted`),
 		},
 		{
 			Config:      cfg(`["passkey"]`, ""),
-			ExpectError: expectError("Credential type cannot be deleted", "Unknown credentials type passkey"),
+			ExpectError: expectError("Credential type cannot be deleted", "cannot delete passkeys"),
 		},
 		{
 			Config:      cfg(`["lookup"]`, ""),
@@ -125,4 +123,49 @@ func TestAccCredentialsDeletionResource_errors(t *testing.T) {
 			ExpectError: expectError("Identity not found", "Kratos has no identity "+randomUUID),
 		},
 	})
+}
+
+// TestAccCredentialsDeletionResource_firstFactors deletes first factors as each Kratos allows: on
+// v1.x a password or SAML deletion is refused at plan time with v1's reason; on v25.4.0 and later
+// a password goes while a social sign-in is left, deleting it again is a warning, and the last
+// sign-in method is refused with an error that says so.
+func TestAccCredentialsDeletionResource_firstFactors(t *testing.T) {
+	const name = "kratos_credentials_deletion.test"
+	if kratostest.Version() == kratostest.V1 {
+		testAccRun(t, []resource.TestStep{
+			{
+				Config:      credentialsDeletionConfig(randomUUID, `["password", "totp"]`, "", "1"),
+				ExpectError: expectError(`"password" cannot be deleted`, "Kratos v1.3.1 refuses to delete a password", "v25.4.0 and later"),
+			},
+			{
+				Config:      credentialsDeletionConfig(randomUUID, `["saml"]`, "", "1"),
+				ExpectError: expectError(`"saml" cannot be deleted`, "Kratos v1.3.1 has no SAML credentials"),
+			},
+		})
+		return
+	}
+	identity, email := oidcIdentity(t, "deletion-first", "github:1")
+	testAccRun(t, []resource.TestStep{
+		{
+			Config: credentialsDeletionConfig(identity.ID, `["password"]`, "", "1"),
+			Check:  checkOIDCIdentifiers(t, identity.ID, "github:1"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(name, tfjsonpath.New("deleted_types"), knownStringSet(credentialPassword)),
+			},
+		},
+		{
+			// The deleted password stays listed with an emptied config: a second round warns.
+			Config: credentialsDeletionConfig(identity.ID, `["password"]`, "", "2"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(name, tfjsonpath.New("deleted_types"), knownStringSet()),
+			},
+		},
+		{
+			Config:      credentialsDeletionConfig(identity.ID, `["oidc"]`, "", "3"),
+			ExpectError: expectError("Last sign-in method", "it is the identity's last first factor"),
+		},
+	})
+	if _, err := testKratos.Login(t.Context(), email, testPassword); err == nil {
+		t.Error("the deleted password still signs in")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
 // TestAccDeleteCredentialsAction_trigger resets the second factors that a user enrolled through
@@ -93,8 +94,17 @@ func TestAccDeleteCredentialsAction_invoke(t *testing.T) {
 
 	invokeAction(t, "delete_credentials", map[string]any{"identity_id": randomUUID, "types": []string{credentialTOTP}}).
 		check(t, []string{"error: Identity not found @ identity_id"})
+	// The password is now the identity's only first factor: v1.x refuses it at plan time, later
+	// releases when it is deleted.
+	refusal := `error: Credential type cannot be deleted on this Kratos @ types["password"]`
+	if kratostest.Version() != kratostest.V1 {
+		refusal = "error: Last sign-in method @ types"
+	}
 	invokeAction(t, "delete_credentials", map[string]any{"identity_id": identity.ID, "types": []string{"password"}}).
-		check(t, []string{`error: Credential type cannot be deleted @ types["password"]`})
+		check(t, []string{refusal})
+	if err := checkPasswordAloneSignsIn(t, email)(nil); err != nil {
+		t.Error(err)
+	}
 }
 
 // TestAccDeleteCredentialsAction_example applies the example as written: its trigger resets Ada's second factors.

@@ -200,6 +200,11 @@ func deleteCredentials(ctx context.Context, client *kratosclient.Client, in cred
 	if slices.Contains(chosen, credentialWebAuthn) {
 		include = append(include, credentialWebAuthn) // its config tells second-factor keys from passwordless ones
 	}
+	if slices.Contains(chosen, credentialPassword) {
+		// A deleted password stays listed with an emptied config: only the config tells. The hash
+		// it holds otherwise is read into memory and dropped, never logged or stored.
+		include = append(include, credentialPassword)
+	}
 	identity, err := client.GetIdentity(ctx, id, include...)
 	if err != nil {
 		addIdentityError(diags, "Unable to Delete Credentials", id, err)
@@ -212,6 +217,9 @@ func deleteCredentials(ctx context.Context, client *kratosclient.Client, in cred
 			continue
 		}
 		cred, has := identity.Credentials[typ]
+		if typ == credentialPassword {
+			has = has && hasPasswordSecret(cred)
+		}
 		var ok bool
 		switch {
 		case typ == credentialOIDC:
@@ -239,6 +247,16 @@ func deleteCredentials(ctx context.Context, client *kratosclient.Client, in cred
 		progress(ctx, fmt.Sprintf("Identity %s had none of the credentials to delete; nothing changed.", id))
 	}
 	return deleted
+}
+
+// hasPasswordSecret reports whether a password credential read with its config still holds a
+// hash or a migration hook: Kratos v25.4.0 and later empty the config when they delete a password.
+func hasPasswordSecret(c kratosclient.Credentials) bool {
+	var cfg struct {
+		HashedPassword           string `json:"hashed_password"`
+		UsePasswordMigrationHook bool   `json:"use_password_migration_hook"`
+	}
+	return len(c.Config) == 0 || (json.Unmarshal(c.Config, &cfg) == nil && (cfg.HashedPassword != "" || cfg.UsePasswordMigrationHook))
 }
 
 // unlinkFederated unlinks the wanted providers of an oidc or saml credential (every linked one

@@ -110,6 +110,14 @@ func invokeAction(t *testing.T, actionType string, config map[string]any) invoca
 	if len(validated.Diagnostics) > 0 {
 		return invocation{diags: validated.Diagnostics}
 	}
+	// Terraform plans an action before it invokes it.
+	planned, err := server.PlanAction(ctx, &tfprotov6.PlanActionRequest{ActionType: "kratos_" + actionType, Config: &aConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(planned.Diagnostics) > 0 {
+		return invocation{diags: planned.Diagnostics}
+	}
 	stream, err := server.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{ActionType: "kratos_" + actionType, Config: &aConfig})
 	if err != nil {
 		t.Fatal(err)

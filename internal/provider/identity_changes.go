@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -33,6 +34,10 @@ type identityChanges struct {
 	verifyUnknown bool
 	// unlink lists the OIDC providers the plan drops.
 	unlink []kratosclient.OIDCProvider
+	// externalID is the external ID to set ("" removes it), nil when it stays as it is.
+	externalID *string
+	// externalIDUnknown is set when the planned external_id is unknown.
+	externalIDUnknown bool
 	// derived says which values Kratos derives from the traits may change.
 	derived derivedChanges
 }
@@ -78,6 +83,12 @@ func computeIdentityChanges(ctx context.Context, prior, plan, config *identityRe
 		config.PasswordWO.IsUnknown() || plan.OIDCProviders.IsUnknown()
 	c.credentials = credentialsToSend(ctx, plan, config, prior, &diags)
 	c.unlink = removedOIDCProviders(ctx, plan, prior, &diags)
+	c.externalIDUnknown = plan.ExternalID.IsUnknown()
+	if !c.externalIDUnknown && !plan.ExternalID.Equal(prior.ExternalID) {
+		// The plan already resolved an omitted external_id (see externalIDPlan): null here means remove.
+		value := plan.ExternalID.ValueString()
+		c.externalID = &value
+	}
 
 	// verified_addresses omitted from the configuration keeps its recorded value unmanaged.
 	if !config.VerifiedAddresses.IsNull() {
@@ -91,7 +102,21 @@ func computeIdentityChanges(ctx context.Context, prior, plan, config *identityRe
 // password is removed or verified_addresses shrinks), every computed value stays as it was.
 func (c identityChanges) writes() bool {
 	return len(c.patch) > 0 || c.documentUnknown || c.credentials != nil || c.credentialsUnknown ||
-		len(c.verify) > 0 || c.verifyUnknown || len(c.unlink) > 0
+		len(c.verify) > 0 || c.verifyUnknown || len(c.unlink) > 0 || c.externalID != nil || c.externalIDUnknown
+}
+
+// externalIDOps returns the JSON Patch operation that sets the external ID, or nil when it stays.
+// Kratos applies replace as add on a top-level field, so it works whether or not one is set; a
+// null value removes it.
+func (c identityChanges) externalIDOps() []kratosclient.PatchOp {
+	if c.externalID == nil {
+		return nil
+	}
+	value := json.RawMessage("null")
+	if *c.externalID != "" {
+		value, _ = json.Marshal(*c.externalID) // a string: cannot fail
+	}
+	return []kratosclient.PatchOp{{Op: "replace", Path: "/external_id", Value: value}}
 }
 
 // addressesChange reports whether verifiable_addresses may change.

@@ -54,8 +54,8 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	attrs["id"] = schema.StringAttribute{
 		Optional: true,
 		Computed: true,
-		MarkdownDescription: "The ID (a UUID) of the identity to read. Exactly one of `id` and `credentials_identifier` must be set; " +
-			"when `credentials_identifier` is, this is the ID of the identity found.",
+		MarkdownDescription: "The ID (a UUID) of the identity to read. Exactly one of `id`, `credentials_identifier` and `external_id` must be set; " +
+			"when another is, this is the ID of the identity found.",
 		Validators: []validator.String{uuidValidator()},
 	}
 	attrs["credentials_identifier"] = schema.StringAttribute{
@@ -63,6 +63,13 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		MarkdownDescription: "Finds the identity by a credentials identifier instead of `id`: a login identifier such as an email " +
 			"or username (matched case-insensitively) or, for social sign-in, `provider:subject` (matched exactly). " +
 			"It is an error when no identity or more than one identity matches.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["external_id"] = schema.StringAttribute{
+		Optional: true,
+		Computed: true,
+		MarkdownDescription: "Finds the identity by its external ID instead of `id` (matched exactly; " + kratosclient.ExternalIDReleases +
+			", an error on earlier releases). When another attribute finds the identity, this is its external ID, null when it has none.",
 		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attrs["include_credential"] = schema.SetAttribute{
@@ -82,9 +89,9 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"`include_credential` is not set.",
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads one identity, by ID or by a credentials identifier (an email, a username or `provider:subject`), " +
-			"with the attributes the `kratos_identity` resource exposes and those its state leaves out: `recovery_addresses`, " +
-			"each verifiable address's `status`, `organization_id` and the timestamps.",
+		MarkdownDescription: "Reads one identity, by ID, by a credentials identifier (an email, a username or `provider:subject`) " +
+			"or by external ID, with the attributes the `kratos_identity` resource exposes and those its state leaves out: `recovery_addresses`, " +
+			"each verifiable address's `status` and the timestamps.",
 		Attributes: attrs,
 	}
 }
@@ -92,7 +99,7 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 // ConfigValidators requires exactly one way of finding the identity.
 func (d *identityDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("credentials_identifier")),
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("credentials_identifier"), path.MatchRoot("external_id")),
 	}
 }
 
@@ -106,10 +113,13 @@ func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 	var identity *kratosclient.Identity
-	if cfg.CredentialsIdentifier.IsNull() {
-		identity = d.readByID(ctx, client, cfg.ID.ValueString(), include, &resp.Diagnostics)
-	} else {
+	switch {
+	case !cfg.CredentialsIdentifier.IsNull():
 		identity = d.readByIdentifier(ctx, client, cfg.CredentialsIdentifier.ValueString(), include, &resp.Diagnostics)
+	case !cfg.ExternalID.IsNull():
+		identity = findByExternalID(ctx, d.data, cfg.ExternalID.ValueString(), path.Root("external_id"), &resp.Diagnostics, include...)
+	default:
+		identity = d.readByID(ctx, client, cfg.ID.ValueString(), include, &resp.Diagnostics)
 	}
 	if identity == nil {
 		return

@@ -45,7 +45,7 @@ func TestAccIdentityDataSource_basic(t *testing.T) {
 	})
 	lookup := func(body string) string { return "data \"kratos_identity\" \"x\" {\n" + body + "\n}\n" }
 	testAccRun(t, []resource.TestStep{
-		{Config: lookup(``), ExpectError: expectError("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [id,credentials_identifier]")},
+		{Config: lookup(``), ExpectError: expectError("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [id,credentials_identifier,external_id]")},
 		{
 			Config:      lookup(fmt.Sprintf("id = %q\ncredentials_identifier = %q", a.ID, email)),
 			ExpectError: expectError("Invalid Attribute Combination"),

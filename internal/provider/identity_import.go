@@ -12,8 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
 
-// ImportState accepts an identity ID (a UUID) or a credential identifier such as an email, or,
-// from an import block's identity (Terraform 1.12 and later, OpenTofu 1.12 and later), the ID.
+// ImportState accepts an identity ID (a UUID), external_id:<external ID> (Kratos v25.4.0 and
+// later), or a credential identifier such as an email, or, from an import block's identity
+// (Terraform 1.12 and later, OpenTofu 1.12 and later), the ID.
 func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id string
 	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
@@ -46,18 +47,33 @@ func importIdentityID(ctx context.Context, from *tfsdk.ResourceIdentity, diags *
 	return id.String()
 }
 
-// resolveImportID turns an import ID into the identity's ID: a UUID, in canonical form, or
-// anything else, looked up as a credential identifier that must belong to exactly one identity.
+// importExternalIDPrefix starts an import ID that names the identity by its external ID.
+const importExternalIDPrefix = "external_id:"
+
+// resolveImportID turns an import ID into the identity's ID: a UUID, in canonical form,
+// external_id:<value>, looked up by external ID, or anything else, looked up as a credential
+// identifier that must belong to exactly one identity.
 func (r *identityResource) resolveImportID(ctx context.Context, importID string, diags *diag.Diagnostics) string {
 	id := strings.TrimSpace(importID)
 	if id == "" {
 		// Kratos would read an empty identifier filter as none and list every identity.
 		diags.AddError("Empty import ID",
-			"The import ID is empty. Use the identity's ID (a UUID) or one of its credential identifiers, such as its login email.")
+			"The import ID is empty. Use the identity's ID (a UUID), external_id:<its external ID>, or one of its credential identifiers, such as its login email.")
 		return ""
 	}
 	if parsed, err := uuid.Parse(id); err == nil {
 		return parsed.String()
+	}
+	if externalID, ok := strings.CutPrefix(id, importExternalIDPrefix); ok {
+		if externalID == "" {
+			diags.AddError("Empty external ID", "The import ID external_id: names no external ID. Write it as external_id:<the identity's external ID>.")
+			return ""
+		}
+		found := findByExternalID(ctx, r.data, externalID, path.Empty(), diags)
+		if found == nil {
+			return ""
+		}
+		return found.ID
 	}
 	client := r.data.clientOrError(diags)
 	if diags.HasError() {
@@ -72,7 +88,7 @@ func (r *identityResource) resolveImportID(ctx context.Context, importID string,
 	case 0:
 		diags.AddError("Identity not found",
 			fmt.Sprintf("%q is not a UUID, so it was looked up as a credential identifier (login email, username or oidc provider:subject), "+
-				"and no identity has it. Import by the identity's ID instead, or check the spelling.", id))
+				"and no identity has it. Import by the identity's ID or by external_id:<its external ID> instead, or check the spelling.", id))
 		return ""
 	case 1:
 		return matches[0].ID

@@ -3,11 +3,56 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
+
+// requireExternalIDs adds an error on attribute, and returns false, when Kratos predates external
+// IDs. It reads the version once per provider process; callers ask only when an external ID is
+// used, so configurations without one cost no request. Before the provider is configured (during
+// validation) it cannot tell and returns true.
+func (d *providerData) requireExternalIDs(ctx context.Context, attribute path.Path, diags *diag.Diagnostics) bool {
+	if d == nil || d.client == nil {
+		return true
+	}
+	v, ok := d.serverVersion(ctx, diags)
+	if !ok {
+		return false
+	}
+	if !v.HasExternalID() {
+		diags.AddAttributeError(attribute, "External IDs not supported",
+			fmt.Sprintf("This Kratos (%s) has no external IDs; %s have them. Use no external ID with it, or upgrade Kratos.",
+				v, kratosclient.ExternalIDReleases))
+		return false
+	}
+	return true
+}
+
+// findByExternalID reads the identity with an external ID, or returns nil after adding an error on
+// attribute (also when Kratos predates external IDs or no identity has it).
+func findByExternalID(ctx context.Context, data *providerData, externalID string, attribute path.Path, diags *diag.Diagnostics, include ...string) *kratosclient.Identity {
+	client := data.clientOrError(diags)
+	if client == nil || !data.requireExternalIDs(ctx, attribute, diags) {
+		return nil
+	}
+	identity, err := client.GetIdentityByExternalID(ctx, externalID, include...)
+	if kratosclient.IsNotFound(err) {
+		diags.AddAttributeError(attribute, "Identity not found",
+			fmt.Sprintf("No identity has the external ID %q (external IDs match exactly). Check the value.", externalID))
+		return nil
+	}
+	if err != nil {
+		addClientError(diags, "Unable to Find Identity", err)
+		return nil
+	}
+	return identity
+}
 
 // findByIdentifier lists the identities that have the exact credential identifier.
 func findByIdentifier(ctx context.Context, client *kratosclient.Client, identifier string) ([]kratosclient.Identity, error) {

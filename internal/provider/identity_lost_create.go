@@ -16,6 +16,13 @@ import (
 // create is sent once more; anything else is an error that names what was found.
 func recoverLostCreate(ctx context.Context, data *providerData, body kratosclient.CreateIdentityBody, cause error) (*kratosclient.Identity, error) {
 	client := data.client
+	if adopted, err := findCreatedByExternalID(ctx, client, body); adopted != nil || err != nil {
+		if err != nil {
+			return nil, fmt.Errorf("%w; looking for the identity it may have created also failed: %w", cause, err)
+		}
+		tflog.Info(ctx, "Adopted the identity Kratos had created, found by its external ID", map[string]any{"id": adopted.ID})
+		return adopted, nil
+	}
 	candidates, fromSchema := traitIdentifiers(ctx, data.schemas, body.SchemaID, body.Traits)
 	if !fromSchema {
 		// Without the schema any string may be an identifier; only an identity with identical
@@ -56,6 +63,26 @@ func recoverLostCreate(ctx context.Context, data *providerData, body kratosclien
 		return nil, fmt.Errorf("%w; identities %s have the planned traits, so the provider cannot tell which one it created: "+
 			"import the right one and delete the others", cause, strings.Join(identityIDs(found), ", "))
 	}
+}
+
+// findCreatedByExternalID returns the identity that holds the external ID the create sent when its
+// traits are the planned ones (external IDs are unique, so one request tells), or nil when none
+// does or none was sent; an identity with other traits is left to the create's conflict.
+func findCreatedByExternalID(ctx context.Context, client *kratosclient.Client, body kratosclient.CreateIdentityBody) (*kratosclient.Identity, error) {
+	if body.ExternalID == "" {
+		return nil, nil
+	}
+	found, err := client.GetIdentityByExternalID(ctx, body.ExternalID)
+	if kratosclient.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if eq, err := jsonSemanticEqual(string(found.Traits), string(body.Traits)); err != nil || !eq {
+		return nil, nil
+	}
+	return found, nil
 }
 
 // findWithTraits returns the distinct identities that have one of the identifiers and

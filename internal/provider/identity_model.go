@@ -85,10 +85,12 @@ const (
 	descCredentials = "The identity's credentials by type (`password`, `oidc`, `code`, `totp`, `lookup_secret`, `webauthn`, `passkey`): " +
 		"each with its `identifiers` (for example the login email, or `provider:subject` for oidc) and `version`. Secrets are never read."
 	descOIDCProvidersRead = "Social sign-ins linked to the identity, from its `oidc` credential: each with `provider` and `subject`."
-	descOrganizationID    = "ID of the organization the identity belongs to; null when it belongs to none."
-	descCreatedAt         = "When the identity was created (RFC 3339)."
-	descUpdatedAt         = "When the identity was last updated (RFC 3339). Kratos v1.3.1 sets it at creation only."
-	descStateChangedAt    = "When `state` last changed (RFC 3339)."
+	descOrganizationID    = "ID of the organization the identity belongs to; null when it belongs to none. " +
+		"Read-only: open-source Kratos has no organizations API; updates keep it as it is."
+	descExternalIDRead = "ID linking the identity to another system (" + kratosclient.ExternalIDReleases + "; unique); null when unset."
+	descCreatedAt      = "When the identity was created (RFC 3339)."
+	descUpdatedAt      = "When the identity was last updated (RFC 3339). Kratos v1.3.1 sets it at creation only."
+	descStateChangedAt = "When `state` last changed (RFC 3339)."
 )
 
 // identityCore holds the attributes that mirror what Kratos returns for an identity and that the
@@ -105,6 +107,9 @@ type identityCore struct {
 	VerifiableAddresses types.List `tfsdk:"verifiable_addresses"`
 	Credentials         types.Map  `tfsdk:"credentials"`
 	OIDCProviders       types.Set  `tfsdk:"oidc_providers"`
+	// ExternalID and OrganizationID are null when Kratos reports none (always before v25.4.0).
+	ExternalID     types.String `tfsdk:"external_id"`
+	OrganizationID types.String `tfsdk:"organization_id"`
 }
 
 // identityReadSide is everything the data sources report about an identity: identityCore and
@@ -113,7 +118,6 @@ type identityCore struct {
 type identityReadSide struct {
 	identityCore
 	RecoveryAddresses types.List   `tfsdk:"recovery_addresses"`
-	OrganizationID    types.String `tfsdk:"organization_id"`
 	CreatedAt         types.String `tfsdk:"created_at"`
 	UpdatedAt         types.String `tfsdk:"updated_at"`
 	StateChangedAt    types.String `tfsdk:"state_changed_at"`
@@ -124,13 +128,9 @@ func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (iden
 	core, diags := flattenIdentityCore(id, verifiableAddressReadObjectType)
 	out := identityReadSide{
 		identityCore:   core,
-		OrganizationID: types.StringPointerValue(id.OrganizationID),
 		CreatedAt:      optionalString(id.CreatedAt),
 		UpdatedAt:      optionalString(id.UpdatedAt),
 		StateChangedAt: optionalString(id.StateChangedAt),
-	}
-	if out.OrganizationID.ValueString() == "" {
-		out.OrganizationID = types.StringNull()
 	}
 	ra := make([]attr.Value, 0, len(id.RecoveryAddresses))
 	for _, a := range sortedAddresses(id.RecoveryAddresses, func(a kratosclient.RecoveryAddress) string { return a.ID }) {
@@ -156,6 +156,8 @@ func flattenIdentityCore(id *kratosclient.Identity, addressType types.ObjectType
 		Traits:         jsonFromRaw(id.Traits),
 		MetadataPublic: jsonFromRaw(id.MetadataPublic),
 		MetadataAdmin:  jsonFromRaw(id.MetadataAdmin),
+		ExternalID:     optionalString(derefString(id.ExternalID)),
+		OrganizationID: optionalString(derefString(id.OrganizationID)),
 	}
 	if out.Traits.IsNull() {
 		out.Traits = newJSONValue("{}")
@@ -266,6 +268,14 @@ func jsonFromRaw(raw json.RawMessage) jsonValue {
 		}
 	}
 	return newJSONValue(s)
+}
+
+// derefString returns *p, or "" for nil.
+func derefString(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // optionalString maps "" to null.
@@ -402,6 +412,7 @@ func newIdentityItem(ctx context.Context, i *kratosclient.Identity) (types.Objec
 		"recovery_addresses":   rs.RecoveryAddresses,
 		"credentials":          rs.Credentials,
 		"oidc_providers":       rs.OIDCProviders,
+		"external_id":          rs.ExternalID,
 		"organization_id":      rs.OrganizationID,
 		"created_at":           rs.CreatedAt,
 		"updated_at":           rs.UpdatedAt,
@@ -419,7 +430,7 @@ func identityItemAttributes() map[string]schema.Attribute {
 }
 
 // identityReadSideAttributes returns the computed attributes of an identity's read side: those the
-// kratos_identity resource exposes, recovery_addresses, organization_id, the timestamps and each
+// kratos_identity resource exposes, recovery_addresses, the timestamps and each
 // verifiable address's status.
 func identityReadSideAttributes() map[string]schema.Attribute {
 	str := func(desc string) schema.Attribute {
@@ -459,6 +470,7 @@ func identityReadSideAttributes() map[string]schema.Attribute {
 				"subject":  str(descOIDCSubject),
 			}},
 		},
+		"external_id":      str(descExternalIDRead),
 		"organization_id":  str(descOrganizationID),
 		"created_at":       str(descCreatedAt),
 		"updated_at":       str(descUpdatedAt),

@@ -37,6 +37,10 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 
+	// The version is read only for an external ID that will be sent, so plans without one cost no request.
+	if !config.ExternalID.IsNull() && !config.ExternalID.IsUnknown() && (state == nil || !config.ExternalID.Equal(state.ExternalID)) {
+		r.data.requireExternalIDs(ctx, path.Root("external_id"), &resp.Diagnostics)
+	}
 	traitsChange := state == nil || !jsonEquivalent(plan.Traits, state.Traits) || !plan.SchemaID.Equal(state.SchemaID)
 	if traitsChange {
 		r.validateTraits(ctx, plan.SchemaID, plan.Traits, &resp.Diagnostics)

@@ -18,11 +18,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // descLeanState says what the state leaves out and where to find it.
 const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what few configurations read: " +
-	"recovery addresses, each address's verification status, `organization_id` and the timestamps. The `kratos_identity` data source reports them."
+	"recovery addresses, each address's verification status and the timestamps. The `kratos_identity` data source reports them."
 
 // Schema describes the resource.
 func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -30,7 +32,8 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages an identity in Ory Kratos: its traits, metadata, state and credentials " +
 			"(a password in cleartext, write-only or hashed form, and linked social sign-ins), and which of its addresses are verified.\n\n" +
-			"Updates are sent as one minimal JSON Patch; credentials that change are sent with one additional full update. " +
+			"Updates are sent as one minimal JSON Patch; credentials that change are sent with one additional full update, " +
+			"preceded by one read so that it sends back unchanged what the configuration does not manage (`external_id` when unset, `organization_id`, fields of later Kratos releases). " +
 			"When `traits` and `schema_id` are known at plan time, the traits are validated against the identity schema fetched from Kratos.\n\n" +
 			descLeanState,
 		Attributes: map[string]schema.Attribute{
@@ -155,6 +158,21 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: descCredentials,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
+			"external_id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "An ID linking the identity to another system, unique across identities (" + kratosclient.ExternalIDReleases +
+					"; setting it on an earlier Kratos is an error at plan time). It is set on create and changed in place. " +
+					"Removing it from a configuration that set it removes it from the identity; when the configuration never set it, " +
+					"the value Kratos holds (set by another client, or found by import) is reported and kept.",
+				PlanModifiers: []planmodifier.String{externalIDPlan{}},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"organization_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: descOrganizationID,
+				PlanModifiers:       useState,
+			},
 		},
 	}
 }
@@ -178,4 +196,52 @@ func (priorWhenUnconfigured) PlanModifySet(_ context.Context, req planmodifier.S
 	if req.ConfigValue.IsNull() && resp.PlanValue.IsUnknown() {
 		resp.PlanValue = req.StateValue
 	}
+}
+
+// externalIDManagedKey is the private state key that records whether the configuration set
+// external_id at the last create or update.
+const externalIDManagedKey = "external_id_managed"
+
+// externalIDPlan plans an external_id the configuration omits. Whether an omitted value is to
+// be removed or kept depends on who set it, which neither the state nor the configuration can
+// tell (both hold the same value either way), so Create and Update record in private state
+// whether the configuration set it: then omitting it removes it; otherwise (never configured,
+// or adopted by import) the value Kratos holds is kept. An imported value that the configuration
+// repeats unchanged becomes managed at the first update of the resource, since a plan without
+// changes writes no private state.
+type externalIDPlan struct{}
+
+// Description says what the modifier does.
+func (externalIDPlan) Description(context.Context) string {
+	return "When the configuration omits the value, it is removed if the configuration set it before, else the prior value is kept (null on create)."
+}
+
+// MarkdownDescription says what the modifier does.
+func (m externalIDPlan) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+// PlanModifyString plans null on create and on removal of a configured value, else the prior value.
+func (externalIDPlan) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		resp.PlanValue = types.StringNull()
+		return
+	}
+	managed, diags := req.Private.GetKey(ctx, externalIDManagedKey)
+	resp.Diagnostics.Append(diags...)
+	if string(managed) == "true" {
+		resp.PlanValue = types.StringNull()
+		return
+	}
+	resp.PlanValue = req.StateValue
+}
+
+// externalIDManagedFlag is the private state value recorded for a configured external_id: true
+// when the configuration sets it, nil (the key removed) when it does not.
+func externalIDManagedFlag(config types.String) []byte {
+	if config.IsNull() {
+		return nil
+	}
+	return []byte("true")
 }

@@ -41,10 +41,20 @@ func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, dia
 			"or add the schema under identity.schemas in Kratos's configuration.", id, have))
 }
 
-// addWriteError explains a failed create or update of the identity self ("" on create) with
-// these schema ID and traits: a conflict names the identifiers already taken and suggests
-// importing; a validation failure points at traits, an unknown schema at schema_id.
-func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnostics, summary, self, schemaID string, traits json.RawMessage, err error) {
+// identityWrite is what a failed create or update sent, for addWriteError.
+type identityWrite struct {
+	// self is the identity updated; "" on create.
+	self     string
+	schemaID string
+	traits   json.RawMessage
+	// externalID is the external ID sent; "" when none was.
+	externalID string
+}
+
+// addWriteError explains a failed create or update: a conflict names the identity that holds
+// the external ID or the identifiers already taken and suggests importing; a validation failure
+// points at traits, an unknown schema at schema_id.
+func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnostics, summary string, w identityWrite, err error) {
 	var apiErr *kratosclient.APIError
 	if !errors.As(err, &apiErr) {
 		addClientError(diags, summary, err)
@@ -52,12 +62,18 @@ func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnost
 	}
 	switch {
 	case kratosclient.IsConflict(err):
-		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", conflictDetail(ctx, data, self, schemaID, traits, apiErr))
+		if holder := externalIDHolder(ctx, data.client, w); holder != "" {
+			diags.AddAttributeError(path.Root("external_id"), summary+": external_id already taken",
+				fmt.Sprintf("Identity %s already has the external_id %q, and external IDs are unique. Choose another external_id, "+
+					"or manage that identity instead: import it with the ID %s or external_id:%s.", holder, w.externalID, holder, w.externalID))
+			return
+		}
+		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", conflictDetail(ctx, data, w.self, w.schemaID, w.traits, apiErr))
 	case kratosclient.IsHashRejected(err):
 		diags.AddAttributeError(path.Root("hashed_password"), summary+": hash rejected",
 			"Kratos answered: "+apiErr.Detail()+"\n\nUse a hash in a format Kratos imports.")
 	case kratosclient.IsUnknownSchema(err):
-		addUnknownSchemaError(ctx, data.client, diags, summary+": unknown identity schema", schemaID)
+		addUnknownSchemaError(ctx, data.client, diags, summary+": unknown identity schema", w.schemaID)
 	case kratosclient.IsSchemaViolation(err):
 		diags.AddAttributeError(path.Root("traits"), summary+": traits rejected by the identity schema",
 			"Kratos answered: "+apiErr.Detail()+"\n\nI[…] is the place in the traits, S[…] the schema rule. Fix the traits to match the identity schema.")
@@ -68,6 +84,19 @@ func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnost
 	default:
 		addClientError(diags, summary, err)
 	}
+}
+
+// externalIDHolder returns the ID of the identity other than w.self that holds the external ID
+// w sent, or "" when none was sent or none other holds it (the conflict is then elsewhere).
+func externalIDHolder(ctx context.Context, client *kratosclient.Client, w identityWrite) string {
+	if w.externalID == "" {
+		return ""
+	}
+	holder, err := client.GetIdentityByExternalID(ctx, w.externalID)
+	if err != nil || holder.ID == w.self {
+		return ""
+	}
+	return holder.ID
 }
 
 // conflictDetail names the identifiers from traits that identities other than self already use.

@@ -16,14 +16,16 @@ import (
 )
 
 // The batch import behind kratos_identity_import. Members are sent in chunks through PATCH
-// /admin/identities; every create Kratos reports is verified with one list request, because
-// Kratos v1.3.1 rolls a whole batch back when one item conflicts yet reports the others as
-// created (kratos-admin-api.md §3.2); what was rolled back is sent again. A whole-batch refusal
-// caused by one item (its hash, state, password or identifier) is isolated by halving the batch.
-// Each conflict is resolved afterwards by looking up which identity holds the member's login
-// identifiers: one identical to the member is the member, imported earlier; another is adopted
-// or refused, as on_conflict says. A request whose answer was lost is never repeated blindly:
-// its members are looked up first and only those Kratos does not have are sent again.
+// /admin/identities. Kratos v1.x rolls a whole batch back when one item conflicts, yet reports the
+// others as created (kratos-admin-api.md §3.2); v25.4.0 and later commit the others. So when an
+// item of a batch conflicted, the creates Kratos reported are verified with list requests, and
+// what was rolled back is sent again: the same code is right on both. A whole-batch refusal caused
+// by one item (its hash, state, password or identifier) is isolated by halving the batch. Each
+// conflict is resolved afterwards by looking up the member's identity: by its external ID when it
+// has one (an identity with it is the member), else by who holds its login identifiers: one
+// identical to the member is the member, imported earlier; another is adopted or refused, as
+// on_conflict says. A request whose answer was lost is never repeated blindly: its members are
+// looked up first and only those Kratos does not have are sent again.
 
 // importLimits bound one batch request.
 type importLimits struct {
@@ -35,14 +37,10 @@ type importLimits struct {
 	bytes int
 }
 
-// importChunkLimits are the limits of one batch request: 1000 identities and 200 cleartext
-// passwords, the limits of Kratos v25 (v1.3.1 takes 2000 items and any number of passwords), and
-// 4 MiB, below the 5 MiB Kratos accepts in an admin request. Tests lower them.
-var importChunkLimits = importLimits{members: 1000, passwords: 200, bytes: 4 << 20}
-
-// importIDsPerList is how many IDs one list request filters on when a refresh checks which
-// identities exist: 500 IDs make a query of about 20 KB.
-const importIDsPerList = 500
+// importChunkLimits are the limits of one batch request: the client's (1000 identities, 200
+// cleartext passwords, what Kratos v25.4.0 and later accept; v1.3.1 takes more) and 4 MiB, below
+// the 5 MiB Kratos accepts in an admin request. Tests lower them.
+var importChunkLimits = importLimits{members: kratosclient.BatchPatchIdentitiesLimit, passwords: kratosclient.BatchPatchPasswordLimit, bytes: 4 << 20}
 
 // importMaxRounds bounds how often the rolled-back members of a chunk are sent again. Each round
 // sends fewer members than the one before, as it leaves out those that conflicted.
@@ -271,8 +269,18 @@ func (im *importer) settle(ctx context.Context, items []importItem, res *kratosc
 			im.fail(it, fmt.Sprintf("Kratos answered with action %q and no identity", r.Action))
 		}
 	}
+	// Kratos v1.x rolls a batch back exactly when an item conflicted; otherwise (and always on
+	// v25.4.0 and later) its reported creates stand. Only then, or to see which wanted addresses
+	// are verified, are the reported creates listed.
+	var check []string
+	checked := map[string]bool{}
+	for _, id := range ids {
+		if conflicted || len(reported[id].verified) > 0 {
+			check, checked[id] = append(check, id), true
+		}
+	}
 	stored := map[string]bool{}
-	err := listExisting(ctx, im.client, ids, len(ids), func(id *kratosclient.Identity) {
+	err := listExisting(ctx, im.client, check, func(id *kratosclient.Identity) {
 		stored[id.ID] = true
 		it := reported[id.ID]
 		if missing := unverified(it.verified, id.VerifiableAddresses); len(missing) > 0 {
@@ -280,8 +288,6 @@ func (im *importer) settle(ctx context.Context, items []importItem, res *kratosc
 		}
 	})
 	if err != nil {
-		// Kratos v1.3.1 rolls a batch back exactly when an item conflicted; otherwise its
-		// reported creates stand.
 		for _, id := range ids {
 			if conflicted {
 				im.lost = append(im.lost, reported[id])
@@ -294,7 +300,7 @@ func (im *importer) settle(ctx context.Context, items []importItem, res *kratosc
 	}
 	var retry []importItem
 	for _, id := range ids {
-		if stored[id] {
+		if stored[id] || !checked[id] {
 			im.record(reported[id].key, id)
 		} else {
 			retry = append(retry, reported[id])
@@ -325,10 +331,11 @@ func (im *importer) resolveLost(ctx context.Context) bool {
 				im.res.err = h.err
 				im.lost = slices.Concat(resend, lost[i:])
 				return false
-			case len(h.identifiers) == 0:
-				im.fail(it, "the answer to the request that sent it was lost ("+describeClientError(cause)+"), and its traits hold no login identifier "+
-					"to look it up by, so the provider cannot tell whether Kratos created it: look for it in Kratos before applying again")
-			case len(h.found) == 0:
+			case h.external == nil && len(h.identifiers) == 0 && it.body.ExternalID == "":
+				im.fail(it, "the answer to the request that sent it was lost ("+describeClientError(cause)+"), and it has neither an external_id nor "+
+					"a login identifier to look it up by, so the provider cannot tell whether Kratos created it: look for it in Kratos before applying again")
+			case h.external == nil && len(h.found) == 0:
+				// With an external ID, no identity having it proves Kratos did not create the member.
 				resend = append(resend, it)
 			default:
 				im.decide(it, h)
@@ -351,8 +358,8 @@ func (im *importer) resolveConflicts(ctx context.Context) {
 			im.fail(conflicts[i], "Kratos answered 409 Conflict, and looking up which identity holds its identifiers failed: "+describeClientError(h.err))
 			continue
 		}
-		if len(h.found) == 0 {
-			im.fail(conflicts[i], fmt.Sprintf("Kratos answered 409 Conflict, but no identity has any of its login identifiers (%s): "+
+		if h.external == nil && len(h.found) == 0 {
+			im.fail(conflicts[i], fmt.Sprintf("Kratos answered 409 Conflict, but no identity has its external_id or any of its login identifiers (%s): "+
 				"another identity probably has one of its verification or recovery addresses, which are unique too", quotedList(h.identifiers)))
 			continue
 		}
@@ -360,9 +367,18 @@ func (im *importer) resolveConflicts(ctx context.Context) {
 	}
 }
 
-// decide settles a member that an identity in Kratos holds an identifier of: the identity is the
-// member itself when it has the member's schema and traits; otherwise it is adopted or refused.
+// decide settles a member that an identity in Kratos holds the external ID or an identifier of: the
+// identity is the member itself when it has the member's external ID, or its schema and traits;
+// otherwise it is adopted or refused.
 func (im *importer) decide(it importItem, h holders) {
+	if e := h.external; e != nil {
+		if owner, ok := im.owners[e.ID]; ok {
+			im.fail(it, fmt.Sprintf("its external_id %q is also that of member %q (identity %s); two members cannot share an external ID", it.body.ExternalID, owner, e.ID))
+			return
+		}
+		im.record(it.key, e.ID)
+		return
+	}
 	if len(h.found) > 1 {
 		var names []string
 		for _, f := range h.found {
@@ -409,8 +425,11 @@ func (im *importer) fail(it importItem, reason string) {
 	im.res.failed = append(im.res.failed, importFailure{it.key, reason})
 }
 
-// holders are the identities in Kratos that hold a member's login identifiers.
+// holders are the identities in Kratos that hold a member's external ID or login identifiers.
 type holders struct {
+	// external is the identity with the member's external ID; when set, the identifiers were not
+	// looked up.
+	external *kratosclient.Identity
 	// identifiers are the values looked up; fromSchema says they come from the identity schema
 	// (otherwise they are every string of the traits).
 	identifiers []string
@@ -425,16 +444,26 @@ type heldIdentifier struct {
 	identifier string
 }
 
-// lookupHolders looks up, importWorkers at a time, who holds each item's login identifiers: those
-// the identity schema marks, and its OIDC providers.
+// lookupHolders looks up, importWorkers at a time, who holds each item's external ID or login
+// identifiers: those the identity schema marks, and its OIDC providers.
 func (im *importer) lookupHolders(ctx context.Context, items []importItem) []holders {
 	out := make([]holders, len(items))
 	forEachParallel(len(items), func(i int) { out[i] = im.holdersOf(ctx, items[i]) })
 	return out
 }
 
-// holdersOf looks up who holds one item's login identifiers.
+// holdersOf looks up who holds one item's external ID (one request) and, when none does, its
+// login identifiers.
 func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
+	if ext := it.body.ExternalID; ext != "" {
+		found, err := im.client.GetIdentityByExternalID(ctx, ext)
+		switch {
+		case err == nil:
+			return holders{external: found}
+		case !kratosclient.IsNotFound(err):
+			return holders{err: err}
+		}
+	}
 	ids, fromSchema := traitIdentifiers(ctx, im.schemas, it.body.SchemaID, it.body.Traits)
 	if !fromSchema {
 		ids = traitStrings(it.body.Traits)
@@ -478,17 +507,18 @@ func forEachParallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// listExisting calls visit for each identity among ids that exists, with list requests that
-// filter on perRequest IDs each. No IDs make no request: an empty filter lists every identity.
-func listExisting(ctx context.Context, client *kratosclient.Client, ids []string, perRequest int, visit func(*kratosclient.Identity)) error {
-	for start := 0; start < len(ids); start += perRequest {
-		part := ids[start:min(start+perRequest, len(ids))]
-		for id, err := range client.ListIdentities(ctx, kratosclient.ListIdentitiesParams{IDs: part, PageSize: len(part)}) {
-			if err != nil {
-				return err
-			}
-			visit(&id)
+// listExisting calls visit for each identity among ids that exists, with list requests of at most
+// kratosclient.MaxListIDs IDs (the client splits them). No IDs make no request: an empty filter
+// lists every identity.
+func listExisting(ctx context.Context, client *kratosclient.Client, ids []string, visit func(*kratosclient.Identity)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	for id, err := range client.ListIdentities(ctx, kratosclient.ListIdentitiesParams{IDs: ids, PageSize: min(len(ids), kratosclient.MaxListIDs)}) {
+		if err != nil {
+			return err
 		}
+		visit(&id)
 	}
 	return nil
 }

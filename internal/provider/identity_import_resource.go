@@ -7,7 +7,6 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -87,8 +86,11 @@ func identityImportSchema() schema.Schema {
 	}
 	return schema.Schema{
 		MarkdownDescription: "Imports many identities into Ory Kratos at once, for example users migrated from another system with their password hashes, " +
-			"through Kratos's batch endpoint: up to 1000 identities (and at most 200 cleartext passwords) per request, instead of one request and one state " +
-			"entry per identity.\n\n" +
+			"through Kratos's batch endpoint: up to 1000 identities (and at most 200 cleartext passwords; hashes do not count) per request, instead of one request and one state " +
+			"entry per identity. These are the limits of Kratos v25.4.0 and later, kept on every version. A refresh checks the members with one list request per 500.\n\n" +
+			"Works with Kratos v1.3.1 and v26: when one member of a batch conflicts with an existing identity, v1.3.1 rolls the whole batch back (the provider notices and sends " +
+			"the others again), v25.4.0 and later keep the others; either way each member is created once. A member with an `external_id` (v25.4.0 and later) is " +
+			"recognised by it on later applies.\n\n" +
 			"Each member is created **once**. Changing a member's configuration afterwards sends nothing: what users changed themselves " +
 			"(their traits, their password) stays. A member whose identity was deleted in Kratos is dropped from `ids` and not created again. " +
 			"Members added to the map are created on the next apply; members removed from it are forgotten, or deleted with `delete_on_destroy`. " +
@@ -115,6 +117,15 @@ func identityImportSchema() schema.Schema {
 					},
 					"traits": jsonAttr(true, "The identity's traits as a JSON object, shaped by the identity schema; write it with `jsonencode(...)`. "+
 						"Key order, whitespace and the spelling of numbers never cause a difference."),
+					"external_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The user's ID in the old system, stored as the identity's `external_id`, which Kratos keeps unique " +
+							"(" + kratosclient.ExternalIDReleases + "; with an older Kratos, setting it is an error at plan time, and no other member's setting costs a request). " +
+							"The provider recognises the member by it: when Kratos refuses the member as a conflict, or the answer to its request was lost, " +
+							"an identity with this external ID is the member, whatever its traits (a user may have changed them), and is recorded instead of created again. " +
+							"Two members cannot have the same external ID.",
+						Validators: namedMember(stringvalidator.LengthAtLeast(1)),
+					},
 					"state": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: fmt.Sprintf("Whether the identity can sign in: one of %s. Kratos makes it `%s` when omitted.", quotedList(identityStates), identityStates[0]),
@@ -283,6 +294,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
+	r.checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), &resp.Diagnostics)
 	planned := make(map[string]attr.Value, len(members))
 	var changed []string
 	for key, member := range members {
@@ -309,7 +321,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 			fmt.Sprintf("%s changed after being imported: %s. kratos_identity_import creates each identity once and never updates it, "+
 				"so that what users changed themselves stays; the new values are recorded in the state only.\n\n"+
 				"To change an imported identity, manage it with a kratos_identity resource instead (import it by its ID from ids).",
-				countMembers(len(changed)), strings.Join(changed, ", ")))
+				countMembers(len(changed)), shortList(changed, ", ", importListBytes)))
 	}
 	if !plan.DeleteOnDestroy.ValueBool() {
 		var removed []string
@@ -322,7 +334,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 			slices.Sort(removed)
 			resp.Diagnostics.AddWarning("Removed Members Stay in Kratos",
 				fmt.Sprintf("%s removed from identities: %s. Their identities stay in Kratos, because delete_on_destroy is false; "+
-					"only this resource's record of them goes. To delete them instead, set delete_on_destroy = true in the same apply.", countMembers(len(removed)), strings.Join(removed, ", ")))
+					"only this resource's record of them goes. To delete them instead, set delete_on_destroy = true in the same apply.", countMembers(len(removed)), shortList(removed, ", ", importListBytes)))
 		}
 	}
 }
@@ -336,7 +348,9 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	members := plan.Identities.Elements()
-	items := importItems(ctx, members, slices.Sorted(maps.Keys(members)), &resp.Diagnostics)
+	keys := slices.Sorted(maps.Keys(members))
+	r.checkExternalIDs(ctx, members, keys, &resp.Diagnostics)
+	items := importItems(ctx, members, keys, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -353,13 +367,13 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() && len(keep) > 0 {
 		resp.Diagnostics.AddWarning("Next Apply Replaces This Resource",
 			"Terraform marks a resource whose creation failed as tainted, and replaces it on the next apply. The replacement sends every member again "+
-				"and records those already imported (one lookup each), so nothing is duplicated. With delete_on_destroy = true it would first delete "+
+				"and records those already imported (one lookup each, by external_id when the member has one), so nothing is duplicated. With delete_on_destroy = true it would first delete "+
 				"the identities this apply created. To send only the members that failed, run terraform untaint (tofu untaint) on this resource before the next apply.")
 	}
 }
 
 // Read drops from ids the members whose identity no longer exists, with one list request per
-// importIDsPerList members.
+// kratosclient.MaxListIDs members.
 func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var ids types.Map
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("ids"), &ids)...)
@@ -372,7 +386,7 @@ func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	exists := make(map[string]bool, len(byID))
-	err := listExisting(ctx, client, slices.Sorted(maps.Keys(byID)), importIDsPerList, func(id *kratosclient.Identity) { exists[id.ID] = true })
+	err := listExisting(ctx, client, slices.Sorted(maps.Keys(byID)), func(id *kratosclient.Identity) { exists[id.ID] = true })
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to Read Identity Import", err)
 		return
@@ -421,6 +435,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 		}
 	}
 	slices.Sort(added)
+	r.checkExternalIDs(ctx, members, added, &resp.Diagnostics)
 	items := importItems(ctx, members, added, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -589,7 +604,7 @@ func importBody(ctx context.Context, obj types.Object, diags *diag.Diagnostics) 
 	raw := func(name string) json.RawMessage { v, _ := a[name].(jsonValue); return rawOrNil(v) }
 	body := kratosclient.CreateIdentityBody{
 		SchemaID: str("schema_id"), Traits: raw("traits"), State: str("state"),
-		MetadataPublic: raw("metadata_public"), MetadataAdmin: raw("metadata_admin"),
+		MetadataPublic: raw("metadata_public"), MetadataAdmin: raw("metadata_admin"), ExternalID: str("external_id"),
 	}
 	verifiedSet, _ := a["verified_addresses"].(types.Set)
 	verified := stringSet(ctx, verifiedSet, diags)
@@ -655,71 +670,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// addDeleteErrors reports the identities that could not be deleted, by member.
-func addDeleteErrors(diags *diag.Diagnostics, failed map[string]error, keys map[string]string) {
-	if len(failed) == 0 {
-		return
-	}
-	var lines []string
-	for _, id := range slices.Sorted(maps.Keys(failed)) {
-		lines = append(lines, fmt.Sprintf("- %s (identity %s): %s", keys[id], id, describeClientError(failed[id])))
-	}
-	diags.AddError("Unable to Delete Imported Identities",
-		fmt.Sprintf("%s could not be deleted; they stay recorded, and the next apply tries again:\n%s", countIdentities(len(failed)), strings.Join(lines, "\n")))
-}
-
-// addDiagnostics reports what an import did not do as it should: adopted identities and
-// unverified addresses as warnings; refused and unsent members as errors.
-func (r importResult) addDiagnostics(diags *diag.Diagnostics) {
-	if len(r.adopted) > 0 {
-		var lines []string
-		for _, key := range slices.Sorted(maps.Keys(r.adopted)) {
-			a := r.adopted[key]
-			lines = append(lines, fmt.Sprintf("- %s: identity %s, which has %q", key, a.id, a.identifier))
-		}
-		diags.AddWarning("Existing Identities Adopted",
-			fmt.Sprintf("For %s, another identity already had one of its login identifiers, so it was not created: ids records that identity, "+
-				"which was left unchanged (its traits and password are not overwritten):\n%s\n\n"+
-				"Set on_conflict = %q to refuse such members instead.", countMembers(len(r.adopted)), strings.Join(lines, "\n"), onConflictFail))
-	}
-	if len(r.unverified) > 0 {
-		diags.AddWarning("Addresses Not Verified",
-			"Kratos created these members without verifying some of their verified_addresses, because the traits do not produce those addresses "+
-				"through the identity schema's verification settings:\n"+failureLines(r.unverified)+"\n\n"+
-				"The import does not update identities: let the users verify their addresses through Kratos's verification flow, "+
-				"or manage the identity with kratos_identity (import it by its ID from ids).")
-	}
-	if len(r.failed) > 0 {
-		diags.AddError(fmt.Sprintf("Unable to Import %s", plural(len(r.failed), "Member")),
-			fmt.Sprintf("Kratos did not create %s of identities (the others were imported and are recorded in ids):\n%s\n\n"+
-				"Fix these members and apply again: members already imported are not sent again.", countMembers(len(r.failed)), failureLines(r.failed)))
-	}
-	if r.err != nil {
-		shown := r.unsent
-		more := ""
-		if len(shown) > 20 {
-			shown, more = shown[:20], fmt.Sprintf(" and %d more", len(r.unsent)-20)
-		}
-		diags.AddError("Import Interrupted",
-			fmt.Sprintf("The import stopped: %s\n\n%s were not imported, or Kratos's answer about them was lost: %s%s. "+
-				"Members imported before are recorded in ids. The next apply looks these members up and sends those Kratos does not have, without duplicates.",
-				describeClientError(r.err), countMembers(len(r.unsent)), strings.Join(shown, ", "), more))
-	}
-}
-
-// failureLines renders failures one per line, grouping the members that share a reason.
-func failureLines(failures []importFailure) string {
-	byReason := map[string][]string{}
-	for _, f := range failures {
-		byReason[f.reason] = append(byReason[f.reason], f.key)
-	}
-	lines := make([]string, 0, len(byReason))
-	for reason, keys := range byReason {
-		slices.Sort(keys)
-		lines = append(lines, fmt.Sprintf("- %s: %s", strings.Join(keys, ", "), reason))
-	}
-	slices.Sort(lines)
-	return strings.Join(lines, "\n")
 }

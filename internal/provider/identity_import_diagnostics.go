@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+)
+
+// The diagnostics of kratos_identity_import. Each names the members it is about, but a list of
+// members is cut short ("…and 743 more") so that no diagnostic grows past about 1 KB, whatever the
+// number of members: Terraform prints every diagnostic whole, and CI logs keep them.
+
+// importListBytes bounds the list of members or identities in one diagnostic.
+const importListBytes = 600
+
+// importKeysPerLineBytes bounds the member keys on one line of a list that groups members by reason.
+const importKeysPerLineBytes = 150
+
+// importLineBytes bounds one line of a list.
+const importLineBytes = 350
+
+// shortList joins items with sep while they fit in limit bytes and says how many are left out
+// ("…and 743 more"). The first item is always shown, clipped to limit.
+func shortList(items []string, sep string, limit int) string {
+	var b strings.Builder
+	for i, item := range items {
+		if i > 0 && b.Len()+len(sep)+len(item) > limit {
+			fmt.Fprintf(&b, "%s…and %d more", sep, len(items)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(clip(item, limit))
+	}
+	return b.String()
+}
+
+// clip cuts s to at most limit bytes, on a character boundary, marking the cut with "…".
+func clip(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// addDeleteErrors reports the identities that could not be deleted, by member.
+func addDeleteErrors(diags *diag.Diagnostics, failed map[string]error, keys map[string]string) {
+	if len(failed) == 0 {
+		return
+	}
+	var lines []string
+	for _, id := range slices.Sorted(maps.Keys(failed)) {
+		lines = append(lines, clip(fmt.Sprintf("- %s (identity %s): %s", keys[id], id, describeClientError(failed[id])), importLineBytes))
+	}
+	diags.AddError("Unable to Delete Imported Identities",
+		fmt.Sprintf("%s could not be deleted; they stay recorded, and the next apply tries again:\n%s",
+			countIdentities(len(failed)), shortList(lines, "\n", importListBytes)))
+}
+
+// addDiagnostics reports what an import did not do as it should: adopted identities and
+// unverified addresses as warnings; refused and unsent members as errors.
+func (r importResult) addDiagnostics(diags *diag.Diagnostics) {
+	if len(r.adopted) > 0 {
+		var lines []string
+		for _, key := range slices.Sorted(maps.Keys(r.adopted)) {
+			a := r.adopted[key]
+			lines = append(lines, clip(fmt.Sprintf("- %s: identity %s, which has %q", key, a.id, a.identifier), importLineBytes))
+		}
+		diags.AddWarning("Existing Identities Adopted",
+			fmt.Sprintf("For %s, another identity already had one of its login identifiers, so it was not created: ids records that identity, "+
+				"which was left unchanged (its traits and password are not overwritten):\n%s\n\n"+
+				"Set on_conflict = %q to refuse such members instead.", countMembers(len(r.adopted)), shortList(lines, "\n", importListBytes), onConflictFail))
+	}
+	if len(r.unverified) > 0 {
+		diags.AddWarning("Addresses Not Verified",
+			"Kratos created these members without verifying some of their verified_addresses, because the traits do not produce those addresses "+
+				"through the identity schema's verification settings:\n"+failureLines(r.unverified)+"\n\n"+
+				"The import does not update identities: let the users verify their addresses through Kratos's verification flow, "+
+				"or manage the identity with kratos_identity (import it by its ID from ids).")
+	}
+	if len(r.failed) > 0 {
+		diags.AddError(fmt.Sprintf("Unable to Import %s", plural(len(r.failed), "Member")),
+			fmt.Sprintf("Kratos did not create %s of identities (the others were imported and are recorded in ids):\n%s\n\n"+
+				"Fix these members and apply again: members already imported are not sent again.", countMembers(len(r.failed)), failureLines(r.failed)))
+	}
+	if r.err != nil {
+		diags.AddError("Import Interrupted",
+			fmt.Sprintf("The import stopped: %s\n\n%s were not imported, or Kratos's answer about them was lost: %s. "+
+				"Members imported before are recorded in ids. The next apply looks these members up and sends those Kratos does not have, without duplicates.",
+				clip(describeClientError(r.err), importLineBytes), countMembers(len(r.unsent)), shortList(r.unsent, ", ", importKeysPerLineBytes)))
+	}
+}
+
+// failureLines renders failures one per line, grouping the members that share a reason.
+func failureLines(failures []importFailure) string {
+	byReason := map[string][]string{}
+	for _, f := range failures {
+		byReason[f.reason] = append(byReason[f.reason], f.key)
+	}
+	lines := make([]string, 0, len(byReason))
+	for reason, keys := range byReason {
+		slices.Sort(keys)
+		lines = append(lines, clip(fmt.Sprintf("- %s: %s", shortList(keys, ", ", importKeysPerLineBytes), reason), importLineBytes))
+	}
+	slices.Sort(lines)
+	return shortList(lines, "\n", importListBytes)
+}

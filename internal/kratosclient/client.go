@@ -7,6 +7,7 @@ package kratosclient
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,10 +133,18 @@ func New(adminURL string, opts ...Option) (*Client, error) {
 // can carry: net/http would refuse every request, which retrying cannot mend.
 var ErrInvalidHeader = errors.New("invalid HTTP header")
 
+// ReservedHeaders are the header names a configuration cannot set: net/http writes Host,
+// Content-Length, Transfer-Encoding and Connection itself, and the client sets Accept,
+// Content-Type and User-Agent on every request; a configured value would silently not be sent.
+var ReservedHeaders = []string{"Accept", "Connection", "Content-Length", "Content-Type", "Host", "Transfer-Encoding", "User-Agent"}
+
 // checkHeaders refuses header names and values, the API key's included, that are not valid
-// in HTTP; the error names the header but never shows its value.
+// in HTTP, and reserved names; the error names the header but never shows its value.
 func (c *Client) checkHeaders() error {
 	for name, values := range c.headers {
+		if slices.Contains(ReservedHeaders, name) {
+			return fmt.Errorf("%w name %q: the HTTP client sets it itself, so a configured value would not be sent", ErrInvalidHeader, name)
+		}
 		if !httpguts.ValidHeaderFieldName(name) {
 			return fmt.Errorf("%w name %q", ErrInvalidHeader, name)
 		}
@@ -183,13 +193,29 @@ type request struct {
 	idempotent bool
 	// want lists the success status codes.
 	want []int
+	// maxBody bounds a successful answer's body, counted after decompression; zero means
+	// maxAnswerBody. Error bodies are read only as far as maxErrorBody.
+	maxBody int64
 }
+
+// Bounds on what a successful answer's body may hold, by what the request can legitimately
+// return: a larger body is refused with an *AnswerError before it fills memory.
+const (
+	// maxAnswerBody bounds one identity, session, schema or recovery answer.
+	maxAnswerBody = 4 << 20
+	// maxPageBody bounds one list page (at most 1000 items).
+	maxPageBody = 64 << 20
+)
 
 // response is what do returns on success.
 type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// method and url name the request, for errors about the answer.
+	method, url string
+	// idempotent says whether the request was safe to repeat.
+	idempotent bool
 }
 
 // do sends req, retrying what is safe to retry, and returns the successful response.
@@ -261,16 +287,27 @@ func (c *Client) attempt(ctx context.Context, req request, payload []byte) (*res
 		return nil, &TransportError{Method: req.method, URL: redactURL(u), Err: unwrapURLError(err), sent: requestSent(err)}
 	}
 	defer func() { _ = res.Body.Close() }()
-	data, err := io.ReadAll(res.Body)
+	wanted := slices.Contains(req.want, res.StatusCode)
+	limit := int64(maxErrorBody)
+	if wanted {
+		limit = cmp.Or(req.maxBody, maxAnswerBody)
+	}
+	// The transport decompresses gzip as it reads, so the limit counts decompressed bytes.
+	data, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
 	if err != nil {
 		return nil, &TransportError{Method: req.method, URL: redactURL(u), Err: err, sent: true}
 	}
-	for _, s := range req.want {
-		if res.StatusCode == s {
-			return &response{status: res.StatusCode, header: res.Header, body: data}, nil
+	if !wanted {
+		// Only the excerpt of an error body is shown: what lies past the limit is not needed.
+		return nil, newAPIError(req.method, redactURL(u), res, data[:min(int64(len(data)), limit)])
+	}
+	if int64(len(data)) > limit {
+		return nil, &AnswerError{
+			Method: req.method, URL: redactURL(u), Status: res.StatusCode, MayHaveBeenApplied: !req.idempotent,
+			Problem: fmt.Sprintf("the answer is larger than %d MiB, the most this request can return; a proxy or server in between may be misbehaving", limit>>20),
 		}
 	}
-	return nil, newAPIError(req.method, redactURL(u), res, data)
+	return &response{status: res.StatusCode, header: res.Header, body: data, method: req.method, url: redactURL(u), idempotent: req.idempotent}, nil
 }
 
 // anonymousHeaders are the headers that every request carries, whatever its origin.
@@ -287,7 +324,23 @@ const maxRedirects = 10
 func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		first, prev := via[0], via[len(via)-1]
+		status := 0
+		if req.Response != nil {
+			status = req.Response.StatusCode
+		}
 		switch {
+		case len(via) >= maxRedirects:
+			return &RedirectError{
+				Method: first.Method, Path: first.URL.EscapedPath(), Origin: origin(first.URL), Target: origin(req.URL),
+				Status: status, Kind: RedirectLoop, FromPublicURL: !sameOrigin(first.URL, c.adminURL),
+			}
+		case sameOrigin(req.URL, first.URL) && req.Method != first.Method:
+			// net/http turns a write into a GET on 301, 302 and 303: a 2xx of that GET would
+			// pass for the write's success.
+			return &RedirectError{
+				Method: first.Method, Path: first.URL.EscapedPath(), Origin: origin(prev.URL), Target: origin(req.URL),
+				Status: status, Kind: RedirectChangesMethod, FromPublicURL: !sameOrigin(first.URL, c.adminURL),
+			}
 		case sameOrigin(req.URL, first.URL):
 			// Followed as net/http would, with the request's headers and body.
 		case len(via) == 1 && c.isPublicSchemaRedirect(first, req):
@@ -295,14 +348,11 @@ func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) 
 		default:
 			return &RedirectError{
 				Method: prev.Method, Path: prev.URL.EscapedPath(), Origin: origin(prev.URL), Target: origin(req.URL),
-				FromPublicURL: !sameOrigin(first.URL, c.adminURL),
+				Status: status, FromPublicURL: !sameOrigin(first.URL, c.adminURL),
 			}
 		}
 		if next != nil {
 			return next(req, via)
-		}
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
 		}
 		return nil
 	}
@@ -434,10 +484,16 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// decode unmarshals a response body into out.
+// decode unmarshals a response body into out; a body that is not the expected JSON is an
+// *AnswerError.
 func decode(resp *response, out any) error {
 	if err := json.Unmarshal(resp.body, out); err != nil {
-		return fmt.Errorf("kratos answered %d with a body that is not the expected JSON: %w", resp.status, err)
+		return resp.answerError(fmt.Sprintf("the body is not the expected JSON (%v)", err))
 	}
 	return nil
+}
+
+// answerError reports what is wrong with the successful answer resp.
+func (resp *response) answerError(problem string) *AnswerError {
+	return &AnswerError{Method: resp.method, URL: resp.url, Status: resp.status, Problem: problem, MayHaveBeenApplied: !resp.idempotent}
 }

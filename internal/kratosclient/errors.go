@@ -155,24 +155,69 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // MayHaveReachedServer reports whether the server may have received and acted on the request.
 func (e *TransportError) MayHaveReachedServer() bool { return e.sent }
 
-// RedirectError is an answer that redirects to another origin, which the client does not follow:
-// the request's body and the configured API key and headers belong to the origin they were
-// configured for.
+// RedirectError is a redirect the client does not follow: to another origin (the request's body
+// and the configured API key and headers belong to the origin they were configured for), one that
+// would turn a write into a GET (301, 302 and 303 do), or one hop too many. It is never retried.
 type RedirectError struct {
 	// Method and Path name the redirected request; the path carries no query.
 	Method string
 	Path   string
-	// Origin answered with the redirect to Target, another origin (scheme, host and port).
+	// Origin answered with the redirect to Target (scheme, host and port).
 	Origin string
 	Target string
+	// Status is the redirect's status code.
+	Status int
+	// Kind says why the redirect was not followed.
+	Kind RedirectKind
 	// FromPublicURL is set when the request went to the public URL rather than the admin URL.
 	FromPublicURL bool
 }
 
+// RedirectKind says why a redirect was not followed.
+type RedirectKind int
+
+// The redirects the client refuses.
+const (
+	// RedirectCrossOrigin goes to another scheme, host or port.
+	RedirectCrossOrigin RedirectKind = iota
+	// RedirectChangesMethod is a 301, 302 or 303 of a write, which HTTP clients follow as a GET.
+	RedirectChangesMethod
+	// RedirectLoop is one hop past maxRedirects.
+	RedirectLoop
+)
+
 // Error names the redirect without the request's body, query or headers.
 func (e *RedirectError) Error() string {
-	return fmt.Sprintf("Kratos at %s redirected %s %s to another origin %s; the client does not follow it, so that credentials stay with the configured origin",
-		e.Origin, e.Method, e.Path, e.Target)
+	switch e.Kind {
+	case RedirectChangesMethod:
+		return fmt.Sprintf("%s answered %s %s with a %d redirect, which would turn the write into a GET; the client does not follow it, so nothing was written",
+			e.Origin, e.Method, e.Path, e.Status)
+	case RedirectLoop:
+		return fmt.Sprintf("%s redirected %s %s more than %d times (a redirect loop); the client stopped following it", e.Origin, e.Method, e.Path, maxRedirects)
+	default:
+		return fmt.Sprintf("Kratos at %s redirected %s %s to another origin %s; the client does not follow it, so that credentials stay with the configured origin",
+			e.Origin, e.Method, e.Path, e.Target)
+	}
+}
+
+// AnswerError is a success status whose body is not what the request can return: larger than
+// such an answer can be, not the expected JSON, another identity than the one asked for, or
+// traits that are not an object. A proxy or a broken server in between is the likely cause.
+// Nothing is written to the state on the strength of it.
+type AnswerError struct {
+	Method string
+	URL    string
+	Status int
+	// Problem says what is wrong with the answer.
+	Problem string
+	// MayHaveBeenApplied is set for a write that is not safe to repeat: Kratos may have carried
+	// it out although its answer is unusable.
+	MayHaveBeenApplied bool
+}
+
+// Error names the request, the status and what is wrong with the answer.
+func (e *AnswerError) Error() string {
+	return fmt.Sprintf("%s %s: HTTP %d, but %s", e.Method, e.URL, e.Status, e.Problem)
 }
 
 // outcomeUnknown reports whether err leaves open whether Kratos acted on the request: a
@@ -196,7 +241,10 @@ func outcomeUnknown(err error) bool {
 func MayHaveBeenApplied(err error) bool {
 	var apiErr *APIError
 	var tErr *TransportError
+	var answerErr *AnswerError
 	switch {
+	case errors.As(err, &answerErr):
+		return answerErr.MayHaveBeenApplied
 	case errors.As(err, &apiErr):
 		return apiErr.MayHaveBeenApplied
 	case errors.As(err, &tErr):

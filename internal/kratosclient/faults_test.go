@@ -1,6 +1,7 @@
 package kratosclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -45,13 +47,23 @@ func fakeClient(t *testing.T, f *fakeKratos, opts ...Option) *Client {
 	return c
 }
 
-// writeIdentity answers 200 (or 201 for POST) with a small identity.
+// writeIdentity answers as Kratos would: 201 for POST with the identity sent (traits and schema
+// echoed), else 200 with the identity the path names.
 func writeIdentity(w http.ResponseWriter, r *http.Request) {
+	answer := map[string]any{"id": path.Base(r.URL.Path), "schema_id": "default", "traits": map[string]any{}}
 	w.Header().Set("Content-Type", "application/json")
 	if r.Method == http.MethodPost {
+		var sent map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&sent)
+		answer["id"] = "11111111-1111-4111-8111-111111111111"
+		for _, k := range []string{"schema_id", "traits"} {
+			if v, ok := sent[k]; ok {
+				answer[k] = v
+			}
+		}
 		w.WriteHeader(http.StatusCreated)
 	}
-	_, _ = io.WriteString(w, `{"id":"11111111-1111-4111-8111-111111111111","schema_id":"default","traits":{}}`)
+	_ = json.NewEncoder(w).Encode(answer)
 }
 
 // writeKratosError answers status with a herodot error body.
@@ -786,6 +798,7 @@ func TestSameOriginRedirectIsFollowed(t *testing.T) {
 		}
 		body, _ := io.ReadAll(r.Body)
 		moved <- r.Header.Get("Authorization") + " " + string(body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		writeIdentity(w, r)
 	})
 	if _, err := fakeClient(t, f, WithAPIKey("same-origin-key")).CreateIdentity(t.Context(), createBody(password)); err != nil {

@@ -234,8 +234,16 @@ func (c *Client) CreateIdentity(ctx context.Context, body CreateIdentityBody) (*
 	if err != nil {
 		return nil, err
 	}
-	var out Identity
-	return &out, decode(resp, &out)
+	// An answer that is unusable or describes another identity counts as lost: the caller looks
+	// the identity up (the *AnswerError says it may have been created).
+	out, err := decodeIdentity(resp, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCreated(resp, body, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetIdentity reads one identity; includeCredential names credential types whose config to include.
@@ -248,8 +256,7 @@ func (c *Client) GetIdentity(ctx context.Context, id string, includeCredential .
 	if err != nil {
 		return nil, err
 	}
-	out := Identity{Raw: resp.body}
-	return &out, decode(resp, &out)
+	return decodeIdentity(resp, id)
 }
 
 // GetIdentityByExternalID reads the identity with an external ID (v25.4.0 and later); Kratos
@@ -266,8 +273,14 @@ func (c *Client) GetIdentityByExternalID(ctx context.Context, externalID string,
 	if err != nil {
 		return nil, err
 	}
-	out := Identity{Raw: resp.body}
-	return &out, decode(resp, &out)
+	out, err := decodeIdentity(resp, "")
+	if err != nil {
+		return nil, err
+	}
+	if out.ExternalID == nil || *out.ExternalID != externalID {
+		return nil, resp.answerError(fmt.Sprintf("the answer is identity %s, which does not have the external ID asked for", out.ID))
+	}
+	return out, nil
 }
 
 // ListIdentities walks every page of GET /admin/identities with keyset pagination, following
@@ -317,7 +330,9 @@ func (c *Client) listIdentities(ctx context.Context, p ListIdentitiesParams) ite
 		if token != "" {
 			page.Set("page_token", token)
 		}
-		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/admin/identities", query: page, idempotent: true, want: []int{http.StatusOK}})
+		resp, err := c.do(ctx, request{
+			method: http.MethodGet, path: "/admin/identities", query: page, idempotent: true, want: []int{http.StatusOK}, maxBody: maxPageBody,
+		})
 		if err != nil {
 			return nil, "", err
 		}
@@ -325,8 +340,13 @@ func (c *Client) listIdentities(ctx context.Context, p ListIdentitiesParams) ite
 		if err := decode(resp, &items); err != nil {
 			return nil, "", err
 		}
+		for i := range items {
+			if err := checkTraitsObject(resp, &items[i]); err != nil {
+				return nil, "", err
+			}
+		}
 		return items, nextPageToken(resp.header.Get("Link")), nil
-	})
+	}, func(i *Identity) string { return i.ID })
 	if keep == nil {
 		return pages
 	}
@@ -373,8 +393,7 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, body UpdateIdent
 	if err != nil {
 		return nil, err
 	}
-	var out Identity
-	return &out, decode(resp, &out)
+	return decodeIdentity(resp, id)
 }
 
 // PatchIdentity applies an RFC 6902 JSON Patch to an identity.
@@ -386,8 +405,7 @@ func (c *Client) PatchIdentity(ctx context.Context, id string, ops []PatchOp) (*
 	if err != nil {
 		return nil, err
 	}
-	var out Identity
-	return &out, decode(resp, &out)
+	return decodeIdentity(resp, id)
 }
 
 // isIdempotentPatch reports whether applying ops twice leaves what applying them once does: every

@@ -13,22 +13,39 @@ import (
 // the token of the next page ("" when there is none).
 type pageFetcher[T any] func(ctx context.Context, token string) (items []T, next string, err error)
 
+// maxBarrenPages is how many pages in a row may add no new item before a walk stops with an
+// error: a server (or proxy) that keeps naming new tokens for empty or repeated pages would
+// otherwise make it page forever.
+const maxBarrenPages = 3
+
 // paginate walks every page that fetch returns, yielding items one by one. It stops with an
-// error when a page names a token it has already seen, so a server that does not advance can
-// never make it loop.
-func paginate[T any](ctx context.Context, fetch pageFetcher[T]) iter.Seq2[T, error] {
+// error when a page names a token it has already seen, or when maxBarrenPages pages in a row
+// add no item (when key is not nil, an item whose key was seen before adds nothing and is not
+// yielded again), so a server that does not advance can never make it loop.
+func paginate[T any](ctx context.Context, fetch pageFetcher[T], key func(*T) string) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		seen := map[string]bool{}
+		keys := map[string]bool{}
 		token := ""
+		barren := 0
 		for {
 			items, next, err := fetch(ctx, token)
 			if err != nil {
 				yield(zero, err)
 				return
 			}
-			for _, it := range items {
-				if !yield(it, nil) {
+			added := 0
+			for i := range items {
+				if key != nil {
+					k := key(&items[i])
+					if keys[k] {
+						continue
+					}
+					keys[k] = true
+				}
+				added++
+				if !yield(items[i], nil) {
 					return
 				}
 			}
@@ -37,6 +54,13 @@ func paginate[T any](ctx context.Context, fetch pageFetcher[T]) iter.Seq2[T, err
 			}
 			if next == token || seen[next] {
 				yield(zero, fmt.Errorf("kratos returned the page token %q again; stopping to avoid an endless loop", next))
+				return
+			}
+			if barren = barren + 1; added > 0 {
+				barren = 0
+			}
+			if barren >= maxBarrenPages {
+				yield(zero, fmt.Errorf("kratos answered %d pages in a row that added nothing, each naming a next page; stopping to avoid an endless walk (a proxy in between may be misbehaving)", barren))
 				return
 			}
 			seen[token] = true

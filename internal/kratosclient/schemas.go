@@ -61,7 +61,7 @@ func (c *Client) ListIdentitySchemas(ctx context.Context, perPage int) iter.Seq2
 		q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}}
 		resp, err := c.do(ctx, request{
 			method: http.MethodGet, base: c.schemaBase(), path: c.schemaPath(), query: q,
-			idempotent: true, want: []int{http.StatusOK},
+			idempotent: true, want: []int{http.StatusOK}, maxBody: maxPageBody,
 		})
 		if err != nil {
 			return nil, "", err
@@ -74,5 +74,5 @@ func (c *Client) ListIdentitySchemas(ctx context.Context, perPage int) iter.Seq2
 			return items, "", nil
 		}
 		return items[:perPage], strconv.Itoa(page + 1), nil
-	})
+	}, func(s *IdentitySchema) string { return s.ID })
 }

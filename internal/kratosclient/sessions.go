@@ -78,7 +78,7 @@ func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) iter.Se
 		if p.Active != nil {
 			q.Set("active", strconv.FormatBool(*p.Active))
 		}
-		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/admin/sessions", query: q, idempotent: true, want: []int{http.StatusOK}})
+		resp, err := c.do(ctx, request{method: http.MethodGet, path: "/admin/sessions", query: q, idempotent: true, want: []int{http.StatusOK}, maxBody: maxPageBody})
 		if err != nil {
 			return nil, "", err
 		}
@@ -87,7 +87,7 @@ func (c *Client) ListSessions(ctx context.Context, p ListSessionsParams) iter.Se
 			return nil, "", err
 		}
 		return page, nextPageToken(resp.header.Get("Link")), nil
-	})
+	}, func(s *Session) string { return s.ID })
 }
 
 // ListIdentitySessions walks every session of one identity. Kratos v1.3.1 serves page=0 and
@@ -112,7 +112,7 @@ func (c *Client) ListIdentitySessions(ctx context.Context, identityID string, p 
 			}
 			resp, err := c.do(ctx, request{
 				method: http.MethodGet, path: identityPath(identityID) + "/sessions",
-				query: q, idempotent: true, want: []int{http.StatusOK},
+				query: q, idempotent: true, want: []int{http.StatusOK}, maxBody: maxPageBody,
 			})
 			if err != nil {
 				return nil, "", err
@@ -130,7 +130,7 @@ func (c *Client) ListIdentitySessions(ctx context.Context, identityID string, p 
 				return items, "", nil
 			}
 			return items, strconv.Itoa(page + 1), nil
-		})(yield)
+		}, func(s *Session) string { return s.ID })(yield)
 	}
 }
 

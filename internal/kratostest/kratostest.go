@@ -483,7 +483,8 @@ func (o Options) binary() (string, error) {
 		bin = filepath.Join(root, "bin", name)
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("kratostest: Kratos %s binary not found at %s; build it with `make tools` in the repository root, or set KRATOS_BIN", Version(), bin)
+		return "", fmt.Errorf("kratostest: Kratos %s binary not found at %s; build it with `make tools` (or `tools/install.sh %s`) in the repository root, or set KRATOS_BIN",
+			Version(), bin, binaryNames[Version()])
 	}
 	return bin, nil
 }

@@ -20,7 +20,16 @@ func describeClientError(err error) string {
 	var apiErr *kratosclient.APIError
 	var tErr *kratosclient.TransportError
 	var redirectErr *kratosclient.RedirectError
+	var answerErr *kratosclient.AnswerError
 	switch {
+	case errors.As(err, &answerErr):
+		detail := fmt.Sprintf("Kratos, or a proxy in front of it, answered %s. Nothing was recorded on the strength of that answer.\n\n"+
+			"Check that admin_url (or %s) points straight at Kratos's admin port, and that no proxy or cache in between rewrites or misroutes answers.",
+			err.Error(), envAdminURL)
+		if answerErr.MayHaveBeenApplied {
+			detail += mayHaveBeenAppliedHint
+		}
+		return detail
 	case errors.As(err, &apiErr):
 		hint := ""
 		switch apiErr.StatusCode {
@@ -48,6 +57,10 @@ func describeClientError(err error) string {
 		setting := "admin_url (or " + envAdminURL + ")"
 		if redirectErr.FromPublicURL {
 			setting = "public_url (or " + envPublicURL + ")"
+		}
+		if redirectErr.Kind != kratosclient.RedirectCrossOrigin {
+			return fmt.Sprintf("%s.\n\nKratos itself does not redirect admin requests: a proxy in front of it does. Point the provider's %s "+
+				"at the address that answers without redirecting (check the scheme, the port and any path prefix).", err.Error(), setting)
 		}
 		return fmt.Sprintf("%s.\n\nSet the provider's %s to the address Kratos answers on.", err.Error(), setting)
 	default:

@@ -118,7 +118,9 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "An existing password hash to import, for migrating users from another system; sent on create and whenever it changes. " +
-					"Kratos v1.3.1 accepts hashes that start with " + quotedList(hashPrefixDescriptions) + ". " +
+					"Kratos accepts hashes that start with " + quotedList(hashPrefixDescriptions) + ". " +
+					"Like `password`, it is stored in the state as written (marked sensitive, so plans hide it): keep the state encrypted, " +
+					"or remove the attribute once the identity is imported (removing it changes nothing in Kratos). " +
 					"Conflicts with `password` and `password_wo`.",
 				Validators: []validator.String{
 					hashedPasswordValidator{},

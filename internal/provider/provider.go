@@ -65,7 +65,8 @@ func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"admin_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Base URL of the Kratos admin API, for example `http://127.0.0.1:4434`. " +
-					"A trailing `/admin` is accepted. Defaults to the `" + envAdminURL + "` environment variable; one of the two is required.",
+					"A trailing `/admin` is accepted. User information in the URL (`https://user:pass@host`) is sent as HTTP basic authentication " +
+					"to that origin, for a proxy that requires it. Defaults to the `" + envAdminURL + "` environment variable; one of the two is required.",
 				Validators: []validator.String{baseURLValidator{}},
 			},
 			"public_url": schema.StringAttribute{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -126,6 +127,12 @@ func (v headersValidator) ValidateMap(_ context.Context, req validator.MapReques
 			resp.Diagnostics.AddAttributeError(req.Path, "Invalid HTTP header name",
 				fmt.Sprintf("%s, so no request could carry it. Header names %s; write the name on the left of = and its value on the right, for example \"X-Api-Key\" = var.key.",
 					describeBadName(name), strings.TrimPrefix(v.Description(context.Background()), "names must be ")))
+			continue
+		}
+		if slices.Contains(kratosclient.ReservedHeaders, http.CanonicalHeaderKey(name)) {
+			resp.Diagnostics.AddAttributeError(req.Path, "Header cannot be set",
+				fmt.Sprintf("%q is set by the provider's HTTP client itself (%s are), so the configured value would not be sent. Remove it from headers.",
+					name, strings.Join(kratosclient.ReservedHeaders, ", ")))
 			continue
 		}
 		value, ok := elems[name].(types.String)

@@ -292,6 +292,9 @@ func TestProviderHeadersAttribute_validated(t *testing.T) {
 		{map[string]string{"X-Api-Key": secret + "\n"}, "Invalid HTTP header value", `"X-Api-Key"`},
 		{map[string]string{"X-Api-Key": "a\rb"}, "Invalid HTTP header value", "line break"},
 		{map[string]string{"X-Api-Key": "a\x00b"}, "Invalid HTTP header value", "control character"},
+		{map[string]string{"host": "kratos.internal"}, "Header cannot be set", `"host" is set by the provider's HTTP client`},
+		{map[string]string{"Content-Length": "5"}, "Header cannot be set", "would not be sent"},
+		{map[string]string{"Transfer-Encoding": "chunked"}, "Header cannot be set", "Remove it from headers"},
 	}
 	for _, c := range cases {
 		elems := map[string]attr.Value{}

@@ -21,9 +21,9 @@ import (
 
 var _ datasource.DataSourceWithConfigure = (*identitiesDataSource)(nil)
 
-// identitiesPageSize is the keyset page size for GET /admin/identities. Kratos sets no maximum;
-// 1000 keeps one page's memory small (a few MB) while needing 10 requests per 10,000
-// identities. Tests lower it to prove the paging.
+// identitiesPageSize is the keyset page size asked of GET /admin/identities. Kratos v1.3.1 sets no
+// maximum, v25.4.0 and later serve at most 500; 1000 keeps one page's memory small (a few MB)
+// while needing 10 requests per 10,000 identities on v1.3.1. Tests lower it to prove the paging.
 var identitiesPageSize = 1000
 
 // loadCredentialsType is sent as include_credential so that Kratos lists each identity's
@@ -54,8 +54,11 @@ func NewIdentitiesDataSource() datasource.DataSource {
 // Schema describes the data source.
 func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Lists identities, ordered by ID, walking every page itself (%d identities per request). "+
-			"All filters are optional and combine with AND.", identitiesPageSize),
+		MarkdownDescription: fmt.Sprintf("Lists identities, ordered by ID, walking every page itself (%d identities per request; "+
+			"Kratos v25.4.0 and later serve at most 500 a page, and the walk follows every page). "+
+			"All filters are optional and combine with AND. Kratos v25.4.0 and later refuse two filters in one request, so on every version "+
+			"the provider sends the most selective one (`ids`, 500 to a request, then `credentials_identifier`, then `identifier_prefix`) "+
+			"and applies the others to what Kratos returns.", identitiesPageSize),
 		Attributes: map[string]schema.Attribute{
 			"credentials_identifier": schema.StringAttribute{
 				Optional: true,

@@ -895,25 +895,7 @@ func TestListIdentitiesThousandIDs(t *testing.T) {
 	c, counter := newClient(t)
 	ctx := t.Context()
 	const n = 1000
-	items := make([]kratosclient.IdentityPatch, n)
-	prefix := uniqueEmail(t, "k")
-	for i := range items {
-		items[i] = kratosclient.IdentityPatch{Create: &kratosclient.CreateIdentityBody{
-			SchemaID: "minimal", Traits: rawJSON(t, map[string]any{"email": fmt.Sprintf("%d-%s", i, prefix)}),
-		}}
-	}
-	res, err := c.BatchPatchIdentities(ctx, items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]string, 0, n)
-	for i, r := range res.Identities {
-		if r == nil || r.Action != "create" {
-			t.Fatalf("item %d = %+v, want created", i, r)
-		}
-		ids = append(ids, r.Identity)
-		cleanupIdentity(t, c, r.Identity)
-	}
+	ids := batchCreateMinimal(t, c, n)
 	before := counter.n.Load()
 	got, err := kratosclient.Collect(c.ListIdentities(ctx, kratosclient.ListIdentitiesParams{IDs: ids, PageSize: n}))
 	if err != nil {
@@ -925,4 +907,32 @@ func TestListIdentitiesThousandIDs(t *testing.T) {
 	if gotIDs, want := identityIDs(got), slices.Sorted(slices.Values(ids)); !slices.Equal(gotIDs, want) {
 		t.Errorf("listed %d identities, want the %d asked for", len(gotIDs), len(want))
 	}
+}
+
+// batchCreateMinimal creates n identities of the minimal schema through the batch endpoint, in
+// chunks the server takes, deletes them when the test ends, and returns their IDs.
+func batchCreateMinimal(t *testing.T, c *kratosclient.Client, n int) []string {
+	t.Helper()
+	suffix := uniqueEmail(t, "batch")
+	ids := make([]string, 0, n)
+	for part := range slices.Chunk(make([]int, n), kratosclient.BatchPatchIdentitiesLimit) {
+		items := make([]kratosclient.IdentityPatch, len(part))
+		for i := range items {
+			items[i] = kratosclient.IdentityPatch{Create: &kratosclient.CreateIdentityBody{
+				SchemaID: "minimal", Traits: rawJSON(t, map[string]any{"email": fmt.Sprintf("%d-%d-%s", len(ids), i, suffix)}),
+			}}
+		}
+		res, err := c.BatchPatchIdentities(t.Context(), items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res.Identities {
+			if r == nil || r.Action != "create" {
+				t.Fatalf("item %d = %+v, want created", i, r)
+			}
+			ids = append(ids, r.Identity)
+			cleanupIdentity(t, c, r.Identity)
+		}
+	}
+	return ids
 }

@@ -1,8 +1,6 @@
 package kratosclient_test
 
 import (
-	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
@@ -68,27 +66,7 @@ func TestListIdentitiesPastThePageCap(t *testing.T) {
 	c, counter := newClient(t)
 	ctx := t.Context()
 	const n = 1201
-	suffix := uniqueEmail(t, "cap")
-	var want []string
-	for part := range slices.Chunk(make([]int, n), kratosclient.BatchPatchIdentitiesLimit) {
-		items := make([]kratosclient.IdentityPatch, len(part))
-		for i := range items {
-			items[i] = kratosclient.IdentityPatch{Create: &kratosclient.CreateIdentityBody{
-				SchemaID: "minimal", Traits: rawJSON(t, map[string]any{"email": fmt.Sprintf("%d-%d-%s", len(want), i, suffix)}),
-			}}
-		}
-		res, err := c.BatchPatchIdentities(ctx, items)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, r := range res.Identities {
-			if r == nil || r.Action != "create" {
-				t.Fatalf("item %d = %+v, want created", i, r)
-			}
-			want = append(want, r.Identity)
-			cleanupIdentity(t, c, r.Identity)
-		}
-	}
+	want := batchCreateMinimal(t, c, n)
 	before := counter.n.Load()
 	got := map[string]bool{}
 	for identity, err := range c.ListIdentities(ctx, kratosclient.ListIdentitiesParams{PageSize: 1000}) {

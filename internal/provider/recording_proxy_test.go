@@ -25,6 +25,8 @@ type recordingProxy struct {
 	// way dropHow says. It is cleared after the first drop.
 	drop    func(r *http.Request) bool
 	dropHow loss
+	// substitute is the identity whose answer lossMisrouted shows instead of Kratos's.
+	substitute string
 	// dropped counts the answers lost on purpose.
 	dropped int
 }
@@ -39,6 +41,9 @@ const (
 	lossGatewayTimeout
 	// lossBeforeKratos closes the client's connection without forwarding the request.
 	lossBeforeKratos
+	// lossMisrouted forwards the request, then answers with another identity (substitute) and
+	// the status Kratos would have given, as a misrouting proxy or cache would.
+	lossMisrouted
 )
 
 // newRecordingProxy starts a proxy in front of target and stops it when the test ends.
@@ -54,12 +59,16 @@ func newRecordingProxy(t *testing.T, target string) *recordingProxy {
 		p.mu.Lock()
 		p.calls = append(p.calls, r.Method+" "+r.URL.Path)
 		drop := p.drop != nil && p.drop(r)
-		how := p.dropHow
+		how, substitute := p.dropHow, p.substitute
 		if drop {
 			p.drop = nil
 			p.dropped++
 		}
 		p.mu.Unlock()
+		if drop && how == lossMisrouted {
+			p.misroute(t, w, r, substitute)
+			return
+		}
 		if drop {
 			p.lose(t, w, r, how)
 			return
@@ -90,6 +99,31 @@ func (p *recordingProxy) lose(t *testing.T, w http.ResponseWriter, r *http.Reque
 		return
 	}
 	_ = conn.Close()
+}
+
+// misroute forwards r, then answers with the identity substitute as Kratos serves it.
+func (p *recordingProxy) misroute(t *testing.T, w http.ResponseWriter, r *http.Request, substitute string) {
+	p.forward(t, r)
+	res, err := http.Get(p.target.String() + "/admin/identities/" + substitute)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer func() { _ = res.Body.Close() }()
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		status = http.StatusCreated
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.Copy(w, res.Body)
+}
+
+// misrouteNext makes the proxy answer the next request match selects with the identity substitute.
+func (p *recordingProxy) misrouteNext(substitute string, match func(r *http.Request) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.drop, p.dropHow, p.substitute = match, lossMisrouted, substitute
 }
 
 // forward sends r to Kratos and waits for its answer, which it discards.

@@ -155,9 +155,10 @@ func TestHostileMisroutedAnswers(t *testing.T) {
 			w.WriteHeader(http.StatusCreated)
 			_, _ = io.WriteString(w, "<html>created</html>")
 			return true
-		case "traits not an object":
+		case "traits a string", "traits an array", "traits null":
+			traits := map[any]string{"traits a string": `"a string"`, "traits an array": `[1]`, "traits null": `null`}[mode.Load()]
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = fmt.Fprintf(w, `{"id":%q,"schema_id":"default","traits":"a string"}`, victim.ID)
+			_, _ = fmt.Fprintf(w, `{"id":%q,"schema_id":"default","traits":%s}`, victim.ID, traits)
 			return true
 		}
 		return false
@@ -189,9 +190,11 @@ func TestHostileMisroutedAnswers(t *testing.T) {
 		t.Error("the create's answer error does not say it may have been applied")
 	}
 
-	mode.Store("traits not an object")
-	_, err = hc.GetIdentity(ctx, victim.ID)
-	wantAnswerError(t, "traits that are a string", err, "not a JSON object")
+	for _, m := range []string{"traits a string", "traits an array", "traits null"} {
+		mode.Store(m)
+		_, err = hc.GetIdentity(ctx, victim.ID)
+		wantAnswerError(t, m, err, "not a JSON object")
+	}
 }
 
 // TestHostileRedirects redirects a password change with a same-origin 302, which HTTP clients
@@ -204,7 +207,7 @@ func TestHostileRedirects(t *testing.T) {
 	var mode atomic.Value
 	p := newHostileProxy(t, func(w http.ResponseWriter, r *http.Request) bool {
 		switch {
-		case mode.Load() == "302" && r.Method == http.MethodPut:
+		case mode.Load() == "302" && r.Method != http.MethodGet:
 			http.Redirect(w, r, "/admin/identities/"+victim.ID, http.StatusFound)
 			return true
 		case mode.Load() == "loop":
@@ -227,6 +230,24 @@ func TestHostileRedirects(t *testing.T) {
 	}
 	if _, err := kratos.Login(ctx, email, "Old-Password-1"); err != nil {
 		t.Errorf("the old password no longer signs in after a refused PUT: %v", err)
+	}
+	for what, write := range map[string]func() error{
+		"PATCH": func() error {
+			_, err := hc.PatchIdentity(ctx, victim.ID, []kratosclient.PatchOp{{Op: "replace", Path: "/state", Value: []byte(`"inactive"`)}})
+			return err
+		},
+		"POST": func() error {
+			_, err := hc.CreateIdentity(ctx, kratosclient.CreateIdentityBody{Traits: rawJSON(t, map[string]any{"email": uniqueEmail(t, "post302")})})
+			return err
+		},
+		"DELETE": func() error { return hc.DeleteIdentity(ctx, victim.ID) },
+	} {
+		if err := write(); !errors.As(err, &redirectErr) || redirectErr.Kind != kratosclient.RedirectChangesMethod {
+			t.Errorf("%s through a 302: %v, want a redirect error", what, err)
+		}
+	}
+	if got, err := c.GetIdentity(ctx, victim.ID); err != nil || got.State != "active" {
+		t.Errorf("the identity after refused writes: %+v, %v; want it unchanged and active", got, err)
 	}
 
 	mode.Store("loop")

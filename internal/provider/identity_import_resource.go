@@ -46,6 +46,7 @@ type identityImportModel struct {
 	IDs             types.Map    `tfsdk:"ids"`
 	OnConflict      types.String `tfsdk:"on_conflict"`
 	DeleteOnDestroy types.Bool   `tfsdk:"delete_on_destroy"`
+	Adopted         types.Set    `tfsdk:"adopted"`
 }
 
 // The values of on_conflict.
@@ -56,10 +57,6 @@ const (
 
 // onConflictValues lists on_conflict's values, the default first.
 var onConflictValues = []string{onConflictAdopt, onConflictFail}
-
-// importAdoptedKey is the private state key of the members whose identity was adopted, not
-// created: delete_on_destroy leaves those identities alone.
-const importAdoptedKey = "adopted"
 
 // Metadata names the resource type.
 func (r *identityImportResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -96,7 +93,12 @@ func identityImportSchema() schema.Schema {
 			"Members added to the map are created on the next apply; members removed from it are forgotten, or deleted with `delete_on_destroy`. " +
 			"To keep an identity's attributes in sync with the configuration, manage it with `kratos_identity` instead.\n\n" +
 			"A member that Kratos refuses does not stop the others: the apply imports what it can, records it, and fails with one error " +
-			"that names each refused member and Kratos's reason; the next apply sends only the members not yet imported.",
+			"that names each refused member and Kratos's reason; the next apply sends only the members not yet imported.\n\n" +
+			"Nothing deletes an identity this resource did not create: adopted identities (listed in `adopted`) stay in Kratos " +
+			"whatever happens to the resource. A replacement never deletes either: when Terraform replaces the resource (after " +
+			"`terraform taint`, or because its first apply failed part-way and left it tainted), the identities stay, and the new " +
+			"resource records each again under the same ID, recognised by its `external_id` or its identical traits; only " +
+			"`terraform destroy` or removing a member deletes, with `delete_on_destroy`, what the resource created.",
 		Attributes: map[string]schema.Attribute{
 			// The whole map is sensitive, not password and hashed_password inside it: Terraform handles
 			// sensitive values nested in a large map in quadratic time (2000 members with sensitive
@@ -183,7 +185,15 @@ func identityImportSchema() schema.Schema {
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Whether destroying the resource, or removing a member, deletes the identities it created. Defaults to `false`: " +
-					"once imported, identities belong to their users, and only Terraform's record of them goes. Adopted identities are never deleted.",
+					"once imported, identities belong to their users, and only Terraform's record of them goes. Adopted identities (`adopted`) are never deleted, " +
+					"and a replacement of the resource (a tainted resource, for example) deletes nothing: the new resource records the same identities. " +
+					"Do not combine it with `create_before_destroy`, whose destroy of the old object would delete what the new one records.",
+			},
+			"adopted": schema.SetAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The keys of the members whose identity this resource adopted (found in Kratos with one of the member's login identifiers, " +
+					"not created by it): nothing this resource does deletes them. The other members of `ids` are the identities it created.",
 			},
 		},
 	}
@@ -282,15 +292,18 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	var plan identityImportModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	prior := identityImportModel{Identities: types.MapNull(plan.Identities.ElementType(ctx)), IDs: types.MapNull(types.StringType)}
+	prior := identityImportModel{Identities: types.MapNull(plan.Identities.ElementType(ctx)), IDs: types.MapNull(types.StringType), Adopted: types.SetNull(types.StringType)}
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	} else {
+		markPlannedCreate(ctx, resp.Private, &resp.Diagnostics)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if plan.Identities.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), types.MapUnknown(types.StringType))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("adopted"), types.SetUnknown(types.StringType))...)
 		return
 	}
 	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
@@ -314,6 +327,11 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	ids, d := types.MapValue(types.StringType, planned)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), ids)...)
+	adopted := prior.Adopted
+	if adopted.IsNull() || len(planned) != len(priorIDs) || !fullyKnown(ctx, ids) {
+		adopted = types.SetUnknown(types.StringType) // members are added or removed
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("adopted"), adopted)...)
 
 	if len(changed) > 0 {
 		slices.Sort(changed)
@@ -362,13 +380,14 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 			keep[key] = member
 		}
 	}
-	saveImport(ctx, &plan, keep, nil, res, nil, &resp.State, resp.Private, &resp.Diagnostics)
+	saveImport(ctx, &plan, keep, nil, res, nil, &resp.State, &resp.Diagnostics)
+	clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	res.addDiagnostics(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() && len(keep) > 0 {
 		resp.Diagnostics.AddWarning("Next Apply Replaces This Resource",
-			"Terraform marks a resource whose creation failed as tainted, and replaces it on the next apply. The replacement sends every member again "+
-				"and records those already imported (one lookup each, by external_id when the member has one), so nothing is duplicated. With delete_on_destroy = true it would first delete "+
-				"the identities this apply created. To send only the members that failed, run terraform untaint (tofu untaint) on this resource before the next apply.")
+			"Terraform marks a resource whose creation failed as tainted, and replaces it on the next apply. The replacement deletes nothing, even with "+
+				"delete_on_destroy = true: it sends every member again and records those already in Kratos under their IDs (one lookup each, by external_id when the "+
+				"member has one), so nothing is duplicated or re-created. To send only the members that failed, run terraform untaint (tofu untaint) on this resource before the next apply.")
 	}
 }
 
@@ -376,10 +395,17 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 // kratosclient.MaxListIDs members.
 func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var ids types.Map
+	var adoptedAttr types.Set
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("ids"), &ids)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("adopted"), &adoptedAttr)...)
+	adopted := readAdopted(ctx, adoptedAttr, req.Private, &resp.Diagnostics)
 	client := r.data.clientOrError(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if adoptedAttr.IsNull() { // a state written before the adopted attribute: move the private list into it
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("adopted"), adoptedSet(adopted))...)
+		clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	}
 	byID := memberIDs(ids)
 	if len(byID) == 0 {
@@ -395,12 +421,15 @@ func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	kept := map[string]attr.Value{}
+	stillAdopted := map[string]bool{}
 	for key, v := range ids.Elements() {
 		if exists[stringValue(v)] {
-			kept[key] = v
+			kept[key], stillAdopted[key] = v, adopted[key]
 		}
 	}
+	maps.DeleteFunc(stillAdopted, func(_ string, a bool) bool { return !a })
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, kept))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("adopted"), adoptedSet(stillAdopted))...)
 }
 
 // Update imports the members added to the map and, with delete_on_destroy, deletes the
@@ -410,7 +439,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	client := r.data.clientOrError(&resp.Diagnostics)
-	adopted := readAdopted(ctx, req.Private, &resp.Diagnostics)
+	adopted := readAdopted(ctx, state.Adopted, req.Private, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -472,23 +501,36 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 		}
 	}
 	maps.Copy(prior, stillThere)
-	saveImport(ctx, &plan, keep, prior, res, adopted, &resp.State, resp.Private, &resp.Diagnostics)
+	saveImport(ctx, &plan, keep, prior, res, adopted, &resp.State, &resp.Diagnostics)
+	clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	res.addDiagnostics(&resp.Diagnostics)
 	addDeleteErrors(&resp.Diagnostics, failedDeletes, priorIDs)
 }
 
-// Delete deletes, with delete_on_destroy, the identities the resource created; otherwise they
-// stay in Kratos.
+// Delete deletes, with delete_on_destroy, the identities the resource created; otherwise, and
+// when Terraform replaces the resource, they stay in Kratos.
 func (r *identityImportResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var ids types.Map
-	var deleteOnDestroy types.Bool
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("ids"), &ids)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("delete_on_destroy"), &deleteOnDestroy)...)
-	adopted := readAdopted(ctx, req.Private, &resp.Diagnostics)
+	var state identityImportModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	adopted := readAdopted(ctx, state.Adopted, req.Private, &resp.Diagnostics)
+	replacing := isReplacement(ctx, req.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ids, deleteOnDestroy := state.IDs, state.DeleteOnDestroy
 	byID := memberIDs(ids)
+	if deleteOnDestroy.ValueBool() && replacing {
+		if len(byID) > 0 {
+			resp.Diagnostics.AddWarning("Identities Kept for the Replacement",
+				fmt.Sprintf("%s stay in Kratos although delete_on_destroy is true, because Terraform is replacing this resource, not destroying it: "+
+					"the new resource records each member already in Kratos under the same ID. An identity whose member the configuration no longer has stays "+
+					"in Kratos and leaves Terraform's record.", countIdentities(len(byID))))
+		}
+		return
+	}
 	if !deleteOnDestroy.ValueBool() {
 		if len(byID) > 0 {
 			resp.Diagnostics.AddWarning("Imported Identities Stay in Kratos",
@@ -523,10 +565,9 @@ func (r *identityImportResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // saveImport sets the state after an import: members holds the configured members the state
-// keeps, prior the IDs recorded before, res what the import did. The private state lists the
-// adopted members.
+// keeps, prior the IDs recorded before, adopted the members adopted before, res what the import did.
 func saveImport(ctx context.Context, plan *identityImportModel, members map[string]attr.Value, prior map[string]string,
-	res importResult, adopted map[string]bool, state *tfsdk.State, private privateState, diags *diag.Diagnostics,
+	res importResult, adopted map[string]bool, state *tfsdk.State, diags *diag.Diagnostics,
 ) {
 	ids := map[string]attr.Value{}
 	stillAdopted := map[string]bool{}
@@ -548,32 +589,8 @@ func saveImport(ctx context.Context, plan *identityImportModel, members map[stri
 	diags.Append(d...)
 	plan.IDs, d = types.MapValue(types.StringType, ids)
 	diags.Append(d...)
+	plan.Adopted = adoptedSet(stillAdopted)
 	diags.Append(state.Set(ctx, plan)...)
-	value, _ := json.Marshal(slices.Sorted(maps.Keys(stillAdopted))) // strings only: cannot fail
-	diags.Append(private.SetKey(ctx, importAdoptedKey, value)...)
-}
-
-// privateState is the part of the framework's private state data the resource uses.
-type privateState interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}
-
-// readAdopted returns the set of adopted members recorded in the private state.
-func readAdopted(ctx context.Context, private privateState, diags *diag.Diagnostics) map[string]bool {
-	raw, d := private.GetKey(ctx, importAdoptedKey)
-	diags.Append(d...)
-	var keys []string
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &keys); err != nil {
-			diags.AddError("Unreadable private state", "The list of adopted members in the private state is not JSON: "+err.Error()+". This is a bug in the provider; please report it.")
-		}
-	}
-	out := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		out[k] = true
-	}
-	return out
 }
 
 // importItems builds the items that create the members keys, in that order.

@@ -496,7 +496,7 @@ func importPlan(tb testing.TB, sresp fwresource.SchemaResponse, memberType types
 	plan := tfsdk.Plan{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
 	model := identityImportModel{
 		Identities: types.MapValueMust(memberType, members), IDs: types.MapValueMust(types.StringType, unknownIDs),
-		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false),
+		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetUnknown(types.StringType),
 	}
 	if d := plan.Set(ctx, &model); d.HasError() {
 		tb.Fatal(d)
@@ -621,7 +621,7 @@ func TestIdentityImportModifyPlan(t *testing.T) {
 		IDs: types.MapValueMust(types.StringType, map[string]attr.Value{
 			"kept": types.StringValue("id-kept"), "changed": types.StringValue("id-changed"), "removed": types.StringValue("id-removed"),
 		}),
-		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false),
+		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetNull(types.StringType),
 	}
 	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
 	if d := state.Set(ctx, &prior); d.HasError() {

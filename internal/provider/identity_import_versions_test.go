@@ -243,6 +243,7 @@ func TestAccIdentityImport_externalIDPlanInProcess(t *testing.T) {
 	members["plain"] = importObject(t, memberType, "plain@example.test", "", nil)
 	plan := importPlan(t, sresp, memberType, members)
 	resp := fwresource.ModifyPlanResponse{Plan: plan}
+	withPrivateState(&resp)
 	newImportResource(pd).ModifyPlan(t.Context(), fwresource.ModifyPlanRequest{Plan: plan, State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(t.Context()), nil)}, Config: tfsdk.Config(plan)}, &resp)
 
 	if kratostest.Version() != kratostest.V1 {

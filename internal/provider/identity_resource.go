@@ -228,6 +228,12 @@ func unmanagedFields(ctx context.Context, client *kratosclient.Client, id string
 func unlinkProviders(ctx context.Context, client *kratosclient.Client, id string, removed []kratosclient.OIDCProvider, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
 	for _, p := range removed {
 		err := client.DeleteIdentityCredentials(ctx, id, "oidc", p.Identifier())
+		if kratosclient.IsLastFirstFactor(err) {
+			diags.AddAttributeError(path.Root("oidc_providers"), "Last sign-in method",
+				fmt.Sprintf("Kratos refused to unlink %s from identity %s: it is the identity's last first factor, and Kratos v25.4.0 and later "+
+					"keep one. Add a password (password, password_wo or hashed_password) to the configuration: the same apply sets it before it unlinks.", p.Identifier(), id))
+			return nil
+		}
 		if err != nil && !kratosclient.IsNotFound(err) {
 			addClientError(diags, "Unable to Unlink Social Sign-in",
 				fmt.Errorf("unlinking %s from identity %s: %w", p.Identifier(), id, err))

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
 const identityAddr = "kratos_identity.test"
@@ -437,6 +438,40 @@ func findIdentityID(t *testing.T, identifier string) string {
 		t.Fatalf("looking up %s: %d identities, %v", identifier, len(ids), err)
 	}
 	return ids[0].ID
+}
+
+// TestAccIdentityResource_unlinkLastSignIn unlinks the only social sign-in of an identity without
+// a password: Kratos v1.x allows it; v25.4.0 and later refuse the last first factor, which the
+// error names on oidc_providers, and adding a password in the same apply lets the unlink through.
+func TestAccIdentityResource_unlinkLastSignIn(t *testing.T) {
+	env := newIdentityEnv(t)
+	email := randomEmail("lastsignin")
+	cfg := func(providers, password string) string {
+		return env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id      = "minimal"
+  traits         = jsonencode({ email = %q })
+  oidc_providers = [%s]
+  %s
+}
+`, email, providers, password))
+	}
+	unlinked := cfg("", "")
+	var steps []resource.TestStep
+	steps = append(steps, resource.TestStep{Config: cfg(`{ provider = "github", subject = "last-1" }`, "")})
+	if kratostest.Version() == kratostest.V1 {
+		steps = append(steps, resource.TestStep{Config: unlinked})
+	} else {
+		steps = append(steps,
+			resource.TestStep{Config: unlinked, ExpectError: expectError("Last sign-in method", "github:last-1", "Add a password")},
+			resource.TestStep{Config: cfg("", `password = "Last-Sign-In-Pw-9"`), Check: checkLogin(t, email, "Last-Sign-In-Pw-9", true)},
+		)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps:                    steps,
+	})
 }
 
 func TestAccIdentityResource_hashedPasswordAndOIDC(t *testing.T) {

@@ -30,18 +30,23 @@ func TestAccDeleteCredentialsAction_errors(t *testing.T) {
 	cfg := func(types, extra, round string) string {
 		return actionTriggerConfig("delete_credentials", fmt.Sprintf("    identity_id = %q\n    types = %s\n%s", randomUUID, types, extra), round)
 	}
+	// v1.x refuses a password at plan time; later releases plan it, and the unknown identity fails the apply.
+	password := expectError("Credential type cannot be deleted", `"password" cannot be deleted`, "first factor")
+	if kratostest.Version() != kratostest.V1 {
+		password = expectError("Identity not found", "Kratos has no identity "+randomUUID)
+	}
 	testAccRunActions(t, []resource.TestStep{
 		{
 			Config:      cfg(`["password", "totp"]`, "", "1"),
-			ExpectError: expectError("Credential type cannot be deleted", `"password" cannot be deleted`, "first factor"),
+			ExpectError: password,
 		},
 		{
 			Config:      cfg(`["passkey"]`, "", "1"),
-			ExpectError: expectError("Credential type cannot be deleted", `"passkey" cannot be deleted`, "Unknown credentials type passkey"),
+			ExpectError: expectError("Credential type cannot be deleted", `"passkey" cannot be deleted`, "cannot delete passkeys"),
 		},
 		{
 			Config:      cfg(`["lookup"]`, "", "1"),
-			ExpectError: expectError("Unknown credential type", "lookup_secret, oidc, totp, webauthn"),
+			ExpectError: expectError("Unknown credential type", "lookup_secret, totp, webauthn, oidc, saml, password"),
 		},
 		{
 			Config:      cfg(`[]`, "", "1"),
@@ -56,7 +61,8 @@ func TestAccDeleteCredentialsAction_errors(t *testing.T) {
 			ExpectError: expectError("Invalid OIDC identifier", "provider:subject"),
 		},
 		{
-			Config:      cfg(`["totp"]`, "", "1"),
+			// A new round, so that the action runs even where the first step's apply got that far.
+			Config:      cfg(`["totp"]`, "", "2"),
 			ExpectError: expectError("Identity not found", "Kratos has no identity "+randomUUID),
 		},
 	})

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -77,25 +78,40 @@ func (it importItem) cleartext() bool {
 // importChunks splits items, in order, into chunks within l.
 func importChunks(items []importItem, l importLimits) [][]importItem {
 	var out [][]importItem
-	var cur []importItem
+	for len(items) > 0 {
+		var chunk []importItem
+		chunk, items = nextChunk(items, l)
+		out = append(out, chunk)
+	}
+	return out
+}
+
+// nextChunk splits off the first chunk of items within l (at least one item), and returns the rest.
+func nextChunk(items []importItem, l importLimits) (chunk, rest []importItem) {
 	passwords, size := 0, 0
-	for _, it := range items {
+	for i, it := range items {
 		pw := 0
 		if it.cleartext() {
 			pw = 1
 		}
-		if len(cur) > 0 && (len(cur) >= l.members || passwords+pw > l.passwords || size+it.size > l.bytes) {
-			out = append(out, cur)
-			cur, passwords, size = nil, 0, 0
+		if i > 0 && (i >= l.members || passwords+pw > l.passwords || size+it.size > l.bytes) {
+			return items[:i], items[i:]
 		}
-		cur = append(cur, it)
 		passwords += pw
 		size += it.size + 1
 	}
-	if len(cur) > 0 {
-		out = append(out, cur)
+	return items, nil
+}
+
+// cleartextCount is how many of items carry a cleartext password.
+func cleartextCount(items []importItem) int {
+	n := 0
+	for _, it := range items {
+		if it.cleartext() {
+			n++
+		}
 	}
-	return out
+	return n
 }
 
 // importResult is what an import did, member by member.
@@ -137,6 +153,7 @@ type importer struct {
 	client  *kratosclient.Client
 	schemas *schemaCache
 	limits  importLimits
+	hashing hashingPace
 	adopt   bool
 	// owners maps the identity IDs recorded for members, before and during this import, to the
 	// members' keys.
@@ -154,7 +171,7 @@ type importer struct {
 // adopt says what to do with an identity that already holds a member's identifier.
 func runImport(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, items []importItem, owners map[string]string, adopt bool) importResult {
 	im := &importer{
-		client: client, schemas: schemas, limits: importChunkLimits, adopt: adopt, owners: owners,
+		client: client, schemas: schemas, limits: importChunkLimits, hashing: hashingPace{budget: client.Timeout() / 2}, adopt: adopt, owners: owners,
 		res: importResult{created: map[string]string{}, adopted: map[string]adoption{}},
 	}
 	if im.sendAll(ctx, items) && im.resolveLost(ctx) {
@@ -170,14 +187,16 @@ func runImport(ctx context.Context, client *kratosclient.Client, schemas *schema
 	return im.res
 }
 
-// sendAll sends items chunk by chunk; it returns false when Kratos stopped answering.
+// sendAll sends items chunk by chunk, each sized by what Kratos has taken so far to hash a
+// cleartext password; it returns false when Kratos stopped answering.
 func (im *importer) sendAll(ctx context.Context, items []importItem) bool {
-	chunks := importChunks(items, im.limits)
-	for i, chunk := range chunks {
-		tflog.Debug(ctx, "Importing identities", map[string]any{"chunk": i + 1, "chunks": len(chunks), "members": len(chunk)})
+	for rest := items; len(rest) > 0; {
+		var chunk []importItem
+		chunk, rest = nextChunk(rest, im.hashing.limits(im.limits))
+		tflog.Debug(ctx, "Importing identities", map[string]any{"members": len(chunk), "cleartext_passwords": cleartextCount(chunk), "left": len(rest)})
 		if unsettled, err := im.importChunk(ctx, chunk); err != nil {
 			im.res.err = err
-			for _, it := range slices.Concat(unsettled, slices.Concat(chunks[i+1:]...)) {
+			for _, it := range slices.Concat(unsettled, rest) {
 				im.res.unsent = append(im.res.unsent, it.key)
 			}
 			return false
@@ -216,7 +235,9 @@ func (im *importer) send(ctx context.Context, items []importItem) ([]importItem,
 	for i := range items {
 		patches[i] = kratosclient.IdentityPatch{Create: &items[i].body}
 	}
+	started := time.Now()
 	res, err := im.client.BatchPatchIdentities(ctx, patches)
+	im.hashing.observe(cleartextCount(items), time.Since(started), kratosclient.IsTimeout(err))
 	switch {
 	case err == nil:
 		return im.settle(ctx, items, res)
@@ -316,7 +337,9 @@ func (im *importer) resolveLost(ctx context.Context) bool {
 	for pass := 1; len(im.lost) > 0; pass++ {
 		lost, cause := im.lost, im.lostCause
 		im.lost = nil
-		if pass > 2 {
+		// A request that timed out is sent again in smaller ones, each pass at most half as many
+		// cleartext passwords; other lost answers get one more try.
+		if pass > 2 && !(kratosclient.IsTimeout(cause) && im.hashing.shrinking()) {
 			for _, it := range lost {
 				im.fail(it, "the answers to two requests that sent it were lost ("+describeClientError(cause)+"), so the provider cannot tell whether Kratos created it; the next plan shows what Kratos holds")
 			}

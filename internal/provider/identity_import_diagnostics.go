@@ -114,3 +114,24 @@ func failureLines(failures []importFailure) string {
 	slices.Sort(lines)
 	return shortList(lines, "\n", importListBytes)
 }
+
+// addGoneWarning names the members whose identity was deleted in Kratos after they were imported.
+func addGoneWarning(gone []string, diags *diag.Diagnostics) {
+	if len(gone) == 0 {
+		return
+	}
+	slices.Sort(gone)
+	diags.AddWarning("Imported Identities Deleted in Kratos",
+		fmt.Sprintf("%s no longer in Kratos: %s. Their identities were deleted outside Terraform after this resource imported them, "+
+			"and this apply does not create them again (a deletion in Kratos is usually a user's or an administrator's decision); they stay out of ids. "+
+			"To create one again, remove it from identities for one apply and add it back, or rename its key.",
+			memberCountVerb(len(gone)), shortList(gone, ", ", importListBytes)))
+}
+
+// memberCountVerb renders "1 member is" or "N members are".
+func memberCountVerb(n int) string {
+	if n == 1 {
+		return "1 member is"
+	}
+	return countMembers(n) + " are"
+}

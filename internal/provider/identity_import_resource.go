@@ -309,7 +309,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
 	r.checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), &resp.Diagnostics)
 	planned := make(map[string]attr.Value, len(members))
-	var changed []string
+	var changed, added, gone []string
 	for key, member := range members {
 		id, imported := priorIDs[key]
 		_, known := priorMembers[key]
@@ -321,9 +321,15 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 			}
 		case !known:
 			planned[key] = types.StringUnknown()
+			added = append(added, key)
+		default:
+			// Imported, then deleted in Kratos: it is not created again.
+			gone = append(gone, key)
 		}
-		// A member that was imported and then deleted in Kratos is not created again.
 	}
+	slices.Sort(added)
+	r.checkNewMembers(ctx, members, added, &resp.Diagnostics)
+	addGoneWarning(gone, &resp.Diagnostics)
 	ids, d := types.MapValue(types.StringType, planned)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), ids)...)

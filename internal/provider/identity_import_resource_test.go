@@ -610,8 +610,8 @@ func TestAccIdentityImport_badHash(t *testing.T) {
 }
 
 // TestIdentityImportModifyPlan plans ids and warns: an imported member keeps its ID, a new one
-// gets an unknown ID, one deleted in Kratos stays absent; a changed member and a removed one are
-// named in warnings.
+// gets an unknown ID, one deleted in Kratos stays absent; a changed member, a removed one and the
+// one deleted in Kratos are named in warnings.
 func TestIdentityImportModifyPlan(t *testing.T) {
 	ctx := t.Context()
 	sresp, memberType := importSchemaTypes(t)
@@ -647,8 +647,9 @@ func TestIdentityImportModifyPlan(t *testing.T) {
 	}
 	text := strings.Join(summaries, "\n")
 	if !strings.Contains(text, "Changes to Imported Members Are Not Sent: 1 member changed after being imported: changed.") ||
-		!strings.Contains(text, "Removed Members Stay in Kratos: 1 member removed from identities: removed.") || len(summaries) != 2 {
-		t.Errorf("warnings:\n%s\nwant one naming the changed member and one the removed member", text)
+		!strings.Contains(text, "Removed Members Stay in Kratos: 1 member removed from identities: removed.") ||
+		!strings.Contains(text, "Imported Identities Deleted in Kratos: 1 member is no longer in Kratos: gone.") || len(summaries) != 3 {
+		t.Errorf("warnings:\n%s\nwant one naming the changed member, one the removed member and one the member deleted in Kratos", text)
 	}
 }
 
@@ -773,9 +774,10 @@ func sendRawBatches(b *testing.B, client *kratosclient.Client, items []kratoscli
 	return time.Since(start)
 }
 
-// TestAccIdentityImport_planTimeChecks refuses a member with both a password and a hash, and a
-// malformed hash, before anything is sent, naming the member, also when the hash is known only at
-// apply (the CLI validates the configuration again then).
+// TestAccIdentityImport_planTimeChecks refuses before anything is sent, naming the member: both a
+// password and a hash, a malformed or empty hash (also when the hash is known only at apply: the
+// CLI validates the configuration again then), an identity schema Kratos does not have, traits
+// the schema refuses, a blank login identifier, and an identifier two members share.
 func TestAccIdentityImport_planTimeChecks(t *testing.T) {
 	skipWithoutAcc(t)
 	good, bad := uniqueEmail(t, "good"), uniqueEmail(t, "bad")
@@ -810,6 +812,29 @@ resource "kratos_identity_import" "users" {
 			Config:      config(`"$2a$10$cut-short"`),
 			PlanOnly:    true,
 			ExpectError: expectError("Malformed password hash", `Member "bad": The hash has the $2a$ (bcrypt) prefix, but it has 16 characters instead of 60`),
+		},
+		{
+			Config:      config(`""`),
+			PlanOnly:    true,
+			ExpectError: expectError("Empty password hash", `Member "bad": hashed_password is empty`),
+		},
+		{
+			Config: fmt.Sprintf(`
+resource "kratos_identity_import" "users" {
+  identities = {
+    a = { schema_id = "nope", traits = jsonencode({ email = %q }) }
+    b = { schema_id = "default", traits = jsonencode({ email = %q, age = 3 }) }
+    c = { schema_id = "default", traits = jsonencode({ email = %q, username = "  " }) }
+    d = { schema_id = "default", traits = jsonencode({ email = %q, username = "Shared" }) }
+    e = { schema_id = "default", traits = jsonencode({ email = %q, username = "shared" }) }
+  }
+}
+`, good, bad, emailAt("c", "example.test"), emailAt("d", "example.test"), emailAt("e", "example.test")),
+			PlanOnly: true,
+			ExpectError: expectError(`Unknown identity schema`, `Member "a": Kratos has no identity schema "nope". Set schema_id to one of the IDs Kratos has, `+"`default`",
+				`Traits do not match the identity schema`, `Member "b", identity schema "default": at /traits: additional properties 'age' not allowed`,
+				`Blank login identifier`, `Member "c": the identity schema makes the value at /traits/username a login identifier`,
+				`Duplicate identifier`, `Member "e" has "shared" at /traits/username, as member "d" has`),
 		},
 		{
 			Config:      config("terraform_data.hash.output"),

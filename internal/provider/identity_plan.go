@@ -99,7 +99,7 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 	compiled, err := r.data.schemas.get(ctx, schemaID.ValueString())
 	switch {
 	case kratosclient.IsNotFound(err):
-		addUnknownSchemaError(ctx, r.data.client, diags, "Unknown identity schema", schemaID.ValueString())
+		addUnknownSchemaError(ctx, r.data.client, diags, path.Root("schema_id"), "", "Unknown identity schema", schemaID.ValueString())
 		return
 	case err != nil:
 		diags.AddAttributeWarning(path.Root("traits"), "Traits not validated at plan time",

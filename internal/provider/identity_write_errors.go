@@ -28,16 +28,17 @@ func addBlankIdentifierErrors(s *jsonschema.Schema, traits string, diags *diag.D
 	}
 }
 
-// addUnknownSchemaError says, on schema_id, that Kratos has no identity schema id and which it has.
+// addUnknownSchemaError says, on the attribute at, that Kratos has no identity schema id and which
+// it has; who (such as `Member "a": `) starts the detail.
 // Kratos's own reason is not repeated: on GET /schemas/{id} it shows the ID base64-decoded,
 // which for most IDs is garbage.
-func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, diags *diag.Diagnostics, summary, id string) {
+func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, diags *diag.Diagnostics, at path.Path, who, summary, id string) {
 	have := ""
 	if ids, err := schemaIDs(ctx, client); err == nil && len(ids) > 0 {
 		have = ", " + quotedList(ids)
 	}
-	diags.AddAttributeError(path.Root("schema_id"), summary,
-		fmt.Sprintf("Kratos has no identity schema %q. Set schema_id to one of the IDs Kratos has%s (the kratos_identity_schemas data source lists them), "+
+	diags.AddAttributeError(at, summary,
+		fmt.Sprintf(who+"Kratos has no identity schema %q. Set schema_id to one of the IDs Kratos has%s (the kratos_identity_schemas data source lists them), "+
 			"or add the schema under identity.schemas in Kratos's configuration.", id, have))
 }
 
@@ -73,7 +74,7 @@ func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnost
 		diags.AddAttributeError(path.Root("hashed_password"), summary+": hash rejected",
 			"Kratos answered: "+apiErr.Detail()+"\n\nUse a hash in a format Kratos imports.")
 	case kratosclient.IsUnknownSchema(err):
-		addUnknownSchemaError(ctx, data.client, diags, summary+": unknown identity schema", w.schemaID)
+		addUnknownSchemaError(ctx, data.client, diags, path.Root("schema_id"), "", summary+": unknown identity schema", w.schemaID)
 	case kratosclient.IsSchemaViolation(err):
 		diags.AddAttributeError(path.Root("traits"), summary+": traits rejected by the identity schema",
 			"Kratos answered: "+apiErr.Detail()+"\n\nI[…] is the place in the traits, S[…] the schema rule. Fix the traits to match the identity schema.")

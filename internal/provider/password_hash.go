@@ -56,6 +56,9 @@ func (hashedPasswordRule) description() string {
 
 // problem never echoes the value: it is a secret.
 func (r hashedPasswordRule) problem(value string) (string, string) {
+	if strings.TrimSpace(value) == "" {
+		return "Empty password hash", "hashed_password is empty or only whitespace. Set it to the user's complete password hash from the system it comes from, or remove it."
+	}
 	if !hashFormatKnown(value) {
 		return "Unrecognised password hash format",
 			fmt.Sprintf("Kratos v1.3.1 would reject this hash (its value is not shown because it is secret). The value %s.", r.description())

@@ -47,6 +47,10 @@ var importChunkLimits = importLimits{members: kratosclient.BatchPatchIdentitiesL
 // sends fewer members than the one before, as it leaves out those that conflicted.
 const importMaxRounds = 5
 
+// importMaxTimeoutPasses bounds how often members whose request timed out are sent again, each
+// time in requests of at most half as many cleartext passwords: 200 halve to 1 in 8 passes.
+const importMaxTimeoutPasses = 10
+
 // importWorkers is how many lookups or deletions run at once.
 const importWorkers = 4
 
@@ -339,7 +343,7 @@ func (im *importer) resolveLost(ctx context.Context) bool {
 		im.lost = nil
 		// A request that timed out is sent again in smaller ones, each pass at most half as many
 		// cleartext passwords; other lost answers get one more try.
-		if pass > 2 && !(kratosclient.IsTimeout(cause) && im.hashing.shrinking()) {
+		if pass > 2 && (pass > importMaxTimeoutPasses || !kratosclient.IsTimeout(cause) || !im.hashing.shrinking()) {
 			for _, it := range lost {
 				im.fail(it, "the answers to two requests that sent it were lost ("+describeClientError(cause)+"), so the provider cannot tell whether Kratos created it; the next plan shows what Kratos holds")
 			}

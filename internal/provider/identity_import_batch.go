@@ -58,19 +58,31 @@ const importWorkers = 4
 type importItem struct {
 	key  string
 	body kratosclient.CreateIdentityBody
+	// externalID is the member's external_id, whether body sends it as the identity's external
+	// ID (Kratos v25.4.0 and later) or in the marker of its admin metadata.
+	externalID string
 	// verified lists the addresses the member wants verified.
 	verified []string
 	// size is the length of the item in the request body.
 	size int
 }
 
-// newImportItem returns the item that creates body for the member key.
-func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []string) (importItem, error) {
+// newImportItem returns the item that creates body for the member key. On a Kratos without
+// external IDs (native false), the body's external ID goes into the marker of its admin metadata.
+func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []string, native bool) (importItem, error) {
+	externalID := body.ExternalID
+	if externalID != "" && !native {
+		metadata, err := withMarker(body.MetadataAdmin, importMarker{ExternalID: externalID})
+		if err != nil {
+			return importItem{}, err
+		}
+		body.MetadataAdmin, body.ExternalID = metadata, ""
+	}
 	b, err := json.Marshal(kratosclient.IdentityPatch{Create: &body})
 	if err != nil {
 		return importItem{}, fmt.Errorf("encoding member %q: %w", key, err)
 	}
-	return importItem{key: key, body: body, verified: verified, size: len(b)}, nil
+	return importItem{key: key, body: body, externalID: externalID, verified: verified, size: len(b)}, nil
 }
 
 // cleartext reports whether the item carries a cleartext password, which Kratos hashes.
@@ -133,6 +145,8 @@ type importResult struct {
 	// unsent are the members not sent, or whose fate is unknown, because of err.
 	unsent []string
 	err    error
+	// unclaimed are members recorded under an identity this resource could not claim.
+	unclaimed []importFailure
 }
 
 // adoption is an existing identity recorded for a member.
@@ -154,6 +168,10 @@ func (r *importResult) recorded(key string) bool {
 
 // importer runs one import.
 type importer struct {
+	// self is the resource's id, which it claims the identities it recognises with.
+	self string
+	// native says Kratos has external IDs (v25.4.0 and later); otherwise they are in markers.
+	native  bool
 	client  *kratosclient.Client
 	schemas *schemaCache
 	limits  importLimits
@@ -167,19 +185,37 @@ type importer struct {
 	// lost are members of requests whose answer was lost; lostCause is why.
 	lost      []importItem
 	lostCause error
-	res       importResult
+	// recognised are the identities recorded for members without being created for them, to claim.
+	recognised []kratosclient.Identity
+	res        importResult
 }
 
-// runImport creates items in Kratos; schemas (which may be nil) say which traits are login
-// identifiers. owners maps the identity IDs already recorded for other members to their keys;
-// adopt says what to do with an identity that already holds a member's identifier.
-func runImport(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, items []importItem, owners map[string]string, adopt bool) importResult {
+// importTarget is the resource an import records its members in.
+type importTarget struct {
+	// self is the resource's id.
+	self string
+	// native says Kratos has external IDs.
+	native bool
+	// owners maps the identity IDs already recorded for other members to their keys.
+	owners map[string]string
+	// adopt says what to do with an identity that already holds a member's identifier.
+	adopt bool
+}
+
+// runImport creates items in Kratos for the resource t; schemas (which may be nil) say which
+// traits are login identifiers. Identities recorded without being created (found by external ID,
+// identical, or adopted) are claimed for t.
+func runImport(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, items []importItem, t importTarget) importResult {
 	im := &importer{
-		client: client, schemas: schemas, limits: importChunkLimits, hashing: hashingPace{budget: client.Timeout() / 2}, adopt: adopt, owners: owners,
-		res: importResult{created: map[string]string{}, adopted: map[string]adoption{}},
+		self: t.self, native: t.native, client: client, schemas: schemas, limits: importChunkLimits, hashing: hashingPace{budget: client.Timeout() / 2},
+		adopt: t.adopt, owners: t.owners, res: importResult{created: map[string]string{}, adopted: map[string]adoption{}},
 	}
-	if im.sendAll(ctx, items) && im.resolveLost(ctx) {
+	items, ok := im.recogniseMarked(ctx, items)
+	if ok && im.sendAll(ctx, items) && im.resolveLost(ctx) {
 		im.resolveConflicts(ctx)
+	}
+	for id, err := range claim(ctx, client, im.self, im.recognised) {
+		im.res.unclaimed = append(im.res.unclaimed, importFailure{im.owners[id], describeClientError(err)})
 	}
 	if im.res.err != nil {
 		// Kratos stopped answering: what was not settled is left for the next apply.
@@ -358,11 +394,11 @@ func (im *importer) resolveLost(ctx context.Context) bool {
 				im.res.err = h.err
 				im.lost = slices.Concat(resend, lost[i:])
 				return false
-			case h.external == nil && len(h.identifiers) == 0 && it.body.ExternalID == "":
+			case h.external == nil && len(h.identifiers) == 0 && (it.externalID == "" || !im.native):
 				im.fail(it, "the answer to the request that sent it was lost ("+describeClientError(cause)+"), and it has neither an external_id nor "+
 					"a login identifier to look it up by, so the provider cannot tell whether Kratos created it: look for it in Kratos before applying again")
 			case h.external == nil && len(h.found) == 0:
-				// With an external ID, no identity having it proves Kratos did not create the member.
+				// No identity having the member's external ID or identifiers proves Kratos did not create it.
 				resend = append(resend, it)
 			default:
 				im.decide(it, h)
@@ -400,10 +436,11 @@ func (im *importer) resolveConflicts(ctx context.Context) {
 func (im *importer) decide(it importItem, h holders) {
 	if e := h.external; e != nil {
 		if owner, ok := im.owners[e.ID]; ok {
-			im.fail(it, fmt.Sprintf("its external_id %q is also that of member %q (identity %s); two members cannot share an external ID", it.body.ExternalID, owner, e.ID))
+			im.fail(it, fmt.Sprintf("its external_id %q is also that of member %q (identity %s); two members cannot share an external ID", it.externalID, owner, e.ID))
 			return
 		}
 		im.record(it.key, e.ID)
+		im.recognised = append(im.recognised, *e)
 		return
 	}
 	if len(h.found) > 1 {
@@ -419,8 +456,14 @@ func (im *importer) decide(it importItem, h holders) {
 		im.fail(it, fmt.Sprintf("its identifier %q is also that of member %q (identity %s); two members cannot share an identifier", f.identifier, owner, f.identity.ID))
 		return
 	}
-	if sameMember(&f.identity, it.body) {
+	marked := markerOf(f.identity.MetadataAdmin).ExternalID
+	switch {
+	case it.externalID != "" && marked == it.externalID, marked == "" && sameMember(&f.identity, it.body):
 		im.record(it.key, f.identity.ID)
+		im.recognised = append(im.recognised, f.identity)
+		return
+	case marked != "":
+		im.fail(it, fmt.Sprintf("identity %s has its identifier %q, and is the member with external_id %q of an import", f.identity.ID, f.identifier, marked))
 		return
 	}
 	switch {
@@ -432,6 +475,7 @@ func (im *importer) decide(it importItem, h holders) {
 	default:
 		im.res.adopted[it.key] = adoption{id: f.identity.ID, identifier: f.identifier}
 		im.owners[f.identity.ID] = it.key
+		im.recognised = append(im.recognised, f.identity)
 	}
 }
 
@@ -482,7 +526,7 @@ func (im *importer) lookupHolders(ctx context.Context, items []importItem) []hol
 // holdersOf looks up who holds one item's external ID (one request) and, when none does, its
 // login identifiers.
 func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
-	if ext := it.body.ExternalID; ext != "" {
+	if ext := it.externalID; ext != "" && im.native {
 		found, err := im.client.GetIdentityByExternalID(ctx, ext)
 		switch {
 		case err == nil:
@@ -584,4 +628,38 @@ func apiErrorReason(err error) string {
 		return fmt.Sprintf("Kratos answered HTTP %d %s: %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Detail())
 	}
 	return err.Error()
+}
+
+// recogniseMarked records, on a Kratos without external IDs, the members whose external ID a
+// marker in Kratos already holds (a member moved from another resource, or renamed, possibly with
+// new identifiers), with one walk over every identity; it returns the items left to send, and
+// false when Kratos stopped answering. With native external IDs, Kratos refuses such a member as a
+// conflict, and the conflict is resolved by its external ID.
+func (im *importer) recogniseMarked(ctx context.Context, items []importItem) ([]importItem, bool) {
+	wanted := map[string]bool{}
+	for _, it := range items {
+		if it.externalID != "" {
+			wanted[it.externalID] = true
+		}
+	}
+	if im.native || len(wanted) == 0 {
+		return items, true
+	}
+	marked, err := scanMarkedExternalIDs(ctx, im.client, wanted)
+	if err != nil {
+		im.res.err = err
+		for _, it := range items {
+			im.res.unsent = append(im.res.unsent, it.key)
+		}
+		return nil, false
+	}
+	var rest []importItem
+	for _, it := range items {
+		if identity, ok := marked[it.externalID]; ok {
+			im.decide(it, holders{external: &identity})
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	return rest, true
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // The diagnostics of kratos_identity_import. Each names the members it is about, but a list of
@@ -134,4 +135,37 @@ func memberCountVerb(n int) string {
 		return "1 member is"
 	}
 	return countMembers(n) + " are"
+}
+
+// addRemovalWarnings says what an apply does with the members removed from identities and with
+// the identities pending deletion since an earlier apply.
+func addRemovalWarnings(removed []string, pending types.Map, deleteOnDestroy bool, diags *diag.Diagnostics) {
+	if len(removed) > 0 {
+		if deleteOnDestroy {
+			diags.AddWarning("Removed Members Deleted on the Next Apply",
+				fmt.Sprintf("%s removed from identities: %s. With delete_on_destroy, the identities this resource created for them are recorded in pending_deletion "+
+					"and deleted by the next apply, unless another kratos_identity_import records them first (a member moved there keeps its identity). "+
+					"Adopted identities are never deleted.", countMembers(len(removed)), shortList(removed, ", ", importListBytes)))
+		} else {
+			diags.AddWarning("Removed Members Stay in Kratos",
+				fmt.Sprintf("%s removed from identities: %s. Their identities stay in Kratos, because delete_on_destroy is false; "+
+					"only this resource's record of them goes. To delete them instead, set delete_on_destroy = true in the same apply.", countMembers(len(removed)), shortList(removed, ", ", importListBytes)))
+		}
+	}
+	due := pending.Elements()
+	if len(due) == 0 {
+		return
+	}
+	lines := make([]string, 0, len(due))
+	for _, key := range slices.Sorted(maps.Keys(due)) {
+		lines = append(lines, fmt.Sprintf("%s (identity %s)", key, stringValue(due[key])))
+	}
+	if deleteOnDestroy {
+		diags.AddWarning("Identities of Removed Members Deleted",
+			fmt.Sprintf("This apply deletes the identities of %s removed by an earlier apply: %s. An identity that another kratos_identity_import has recorded since "+
+				"(its member moved there) is not deleted. To keep them all, set delete_on_destroy = false in this apply.", countMembers(len(due)), shortList(lines, ", ", importListBytes)))
+	} else {
+		diags.AddWarning("Pending Deletions Cancelled",
+			fmt.Sprintf("delete_on_destroy is now false, so the identities of %s removed earlier stay in Kratos: %s.", countMembers(len(due)), shortList(lines, ", ", importListBytes)))
+	}
 }

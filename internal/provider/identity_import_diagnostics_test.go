@@ -84,6 +84,7 @@ func TestIdentityImportModifyPlan_1200ChangedMembers(t *testing.T) {
 	prior := identityImportModel{
 		Identities: types.MapValueMust(memberType, priorMembers), IDs: types.MapValueMust(types.StringType, priorIDs),
 		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetNull(types.StringType),
+		ID: types.StringValue("self"), PendingDeletion: types.MapValueMust(types.StringType, nil),
 	}
 	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
 	if d := state.Set(ctx, &prior); d.HasError() {

@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // importNamedMembers is how many members one check of kratos_identity_import gives an error of
@@ -39,9 +37,10 @@ func externalIDPath(key string) path.Path {
 }
 
 // checkExternalIDs refuses, on each member's external_id, one that an earlier member in key order
-// also has, and any at all when Kratos predates external IDs. The Kratos version is read (once per
-// provider process) only when one of the members keys sets an external ID; before the provider is
-// configured it cannot be, and Create and Update check again.
+// also has and, when Kratos predates external IDs, one whose member's metadata_admin cannot hold
+// it. The Kratos version is read (once per provider process) only when one of the members keys
+// sets an external ID; before the provider is configured it cannot be, and Create and Update
+// check again.
 func (r *identityImportResource) checkExternalIDs(ctx context.Context, members map[string]attr.Value, keys []string, diags *diag.Diagnostics) {
 	externalIDs := memberExternalIDs(members, keys)
 	if len(externalIDs) == 0 {
@@ -64,19 +63,31 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 	}
 	addUnnamedCount(diags, "Duplicate external ID", len(duplicates), "have the external_id of an earlier member")
 
-	if r.data == nil || r.data.client == nil {
+	if r.data == nil || r.data.client == nil || r.nativeExternalIDs(ctx, members, keys, diags) {
 		return
+	}
+	// Without external IDs in Kratos, the provider keeps each in the member's admin metadata.
+	for _, key := range setters {
+		obj, _ := members[key].(types.Object)
+		if v, ok := obj.Attributes()["metadata_admin"].(jsonValue); ok && !v.IsUnknown() {
+			if _, err := withMarker(rawOrNil(v), importMarker{}); err != nil {
+				diags.AddAttributeError(path.Root("identities").AtMapKey(key).AtName("metadata_admin"), "Admin metadata cannot hold the external ID",
+					fmt.Sprintf("Member %q sets external_id, which this Kratos (before v25.4.0) cannot store itself, so the provider keeps it in the identity's metadata_admin, under %q; "+
+						"but %s. Make metadata_admin a JSON object, or remove external_id.", key, importMarkerKey, err))
+			}
+		}
+	}
+}
+
+// nativeExternalIDs reports whether Kratos stores external IDs itself (v25.4.0 and later); it
+// reads the Kratos version (once per provider process) only when one of the members keys sets an
+// external ID, and answers true otherwise, when it does not matter.
+func (r *identityImportResource) nativeExternalIDs(ctx context.Context, members map[string]attr.Value, keys []string, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.client == nil || len(memberExternalIDs(members, keys)) == 0 {
+		return true
 	}
 	version, ok := r.data.serverVersion(ctx, diags)
-	if !ok || version.HasExternalID() {
-		return
-	}
-	for _, key := range setters[:min(len(setters), importNamedMembers)] {
-		diags.AddAttributeError(externalIDPath(key), "External IDs not supported",
-			fmt.Sprintf("Member %q sets external_id, but this Kratos (%s) has no external IDs; %s have them. "+
-				"Remove external_id from the members, or upgrade Kratos.", key, version, kratosclient.ExternalIDReleases))
-	}
-	addUnnamedCount(diags, "External IDs not supported", len(setters), "set external_id too")
+	return !ok || version.HasExternalID()
 }
 
 // addUnnamedCount adds one error that counts the members beyond the first importNamedMembers of

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -42,11 +43,13 @@ type identityImportResource struct {
 
 // identityImportModel is the resource's state, plan and configuration.
 type identityImportModel struct {
+	ID              types.String `tfsdk:"id"`
 	Identities      types.Map    `tfsdk:"identities"`
 	IDs             types.Map    `tfsdk:"ids"`
 	OnConflict      types.String `tfsdk:"on_conflict"`
 	DeleteOnDestroy types.Bool   `tfsdk:"delete_on_destroy"`
 	Adopted         types.Set    `tfsdk:"adopted"`
+	PendingDeletion types.Map    `tfsdk:"pending_deletion"`
 }
 
 // The values of on_conflict.
@@ -100,6 +103,13 @@ func identityImportSchema() schema.Schema {
 			"resource records each again under the same ID, recognised by its `external_id` or its identical traits; only " +
 			"`terraform destroy` or removing a member deletes, with `delete_on_destroy`, what the resource created.",
 		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The resource's own ID, a UUID. When it records an identity it did not create (a member moved from another `kratos_identity_import`, " +
+					"renamed, or recognised after a replacement), it writes this ID into the identity's `metadata_admin` under `" + importMarkerKey + "`, and no other " +
+					"`kratos_identity_import` then deletes that identity.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			// The whole map is sensitive, not password and hashed_password inside it: Terraform handles
 			// sensitive values nested in a large map in quadratic time (2000 members with sensitive
 			// nested attributes took 3.5 minutes to apply under Terraform 1.15, 32 seconds without).
@@ -188,6 +198,13 @@ func identityImportSchema() schema.Schema {
 					"once imported, identities belong to their users, and only Terraform's record of them goes. Adopted identities (`adopted`) are never deleted, " +
 					"and a replacement of the resource (a tainted resource, for example) deletes nothing: the new resource records the same identities. " +
 					"Do not combine it with `create_before_destroy`, whose destroy of the old object would delete what the new one records.",
+			},
+			"pending_deletion": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "With `delete_on_destroy`, the identity IDs of members removed from `identities`, by key, which the next apply deletes: " +
+					"a removed member's identity is deleted one apply later, so that another `kratos_identity_import` that the member moved to has recorded it by then " +
+					"(it is then not deleted). The plan names them.",
 			},
 			"adopted": schema.SetAttribute{
 				Computed:    true,
@@ -292,7 +309,10 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	var plan identityImportModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	prior := identityImportModel{Identities: types.MapNull(plan.Identities.ElementType(ctx)), IDs: types.MapNull(types.StringType), Adopted: types.SetNull(types.StringType)}
+	prior := identityImportModel{
+		Identities: types.MapNull(plan.Identities.ElementType(ctx)), IDs: types.MapNull(types.StringType), Adopted: types.SetNull(types.StringType),
+		PendingDeletion: types.MapNull(types.StringType),
+	}
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	} else {
@@ -304,6 +324,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if plan.Identities.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), types.MapUnknown(types.StringType))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("adopted"), types.SetUnknown(types.StringType))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("pending_deletion"), types.MapUnknown(types.StringType))...)
 		return
 	}
 	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
@@ -347,20 +368,22 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 				"To change an imported identity, manage it with a kratos_identity resource instead (import it by its ID from ids).",
 				countMembers(len(changed)), shortList(changed, ", ", importListBytes)))
 	}
-	if !plan.DeleteOnDestroy.ValueBool() {
-		var removed []string
-		for key := range priorIDs {
-			if _, ok := members[key]; !ok {
-				removed = append(removed, key)
-			}
-		}
-		if len(removed) > 0 {
-			slices.Sort(removed)
-			resp.Diagnostics.AddWarning("Removed Members Stay in Kratos",
-				fmt.Sprintf("%s removed from identities: %s. Their identities stay in Kratos, because delete_on_destroy is false; "+
-					"only this resource's record of them goes. To delete them instead, set delete_on_destroy = true in the same apply.", countMembers(len(removed)), shortList(removed, ", ", importListBytes)))
+	var removed []string
+	for key := range priorIDs {
+		if _, ok := members[key]; !ok {
+			removed = append(removed, key)
 		}
 	}
+	slices.Sort(removed)
+	pending := prior.PendingDeletion
+	switch {
+	case req.State.Raw.IsNull():
+		pending = stringMap(nil)
+	case pending.IsNull() || len(pending.Elements()) > 0 || len(added) > 0 || len(removed) > 0:
+		pending = types.MapUnknown(types.StringType)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("pending_deletion"), pending)...)
+	addRemovalWarnings(removed, prior.PendingDeletion, plan.DeleteOnDestroy.ValueBool(), &resp.Diagnostics)
 }
 
 // Create imports every member.
@@ -374,11 +397,14 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	members := plan.Identities.Elements()
 	keys := slices.Sorted(maps.Keys(members))
 	r.checkExternalIDs(ctx, members, keys, &resp.Diagnostics)
-	items := importItems(ctx, members, keys, &resp.Diagnostics)
+	native := r.nativeExternalIDs(ctx, members, keys, &resp.Diagnostics)
+	items := importItems(ctx, members, keys, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	res := runImport(ctx, client, r.data.schemas, items, map[string]string{}, plan.OnConflict.ValueString() != onConflictFail)
+	self := newImportResourceID()
+	res := runImport(ctx, client, r.data.schemas, items, importTarget{self: self, native: native, owners: map[string]string{}, adopt: plan.OnConflict.ValueString() != onConflictFail})
+	plan.ID, plan.PendingDeletion = types.StringValue(self), stringMap(nil)
 
 	keep := map[string]attr.Value{}
 	for key, member := range members {
@@ -397,13 +423,16 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	}
 }
 
-// Read drops from ids the members whose identity no longer exists, with one list request per
-// kratosclient.MaxListIDs members.
+// Read drops from ids and pending_deletion the identities that no longer exist, with one list
+// request per kratosclient.MaxListIDs identities.
 func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var ids types.Map
+	var ids, pending types.Map
 	var adoptedAttr types.Set
+	var self types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("ids"), &ids)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("adopted"), &adoptedAttr)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &self)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("pending_deletion"), &pending)...)
 	adopted := readAdopted(ctx, adoptedAttr, req.Private, &resp.Diagnostics)
 	client := r.data.clientOrError(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -413,19 +442,33 @@ func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("adopted"), adoptedSet(adopted))...)
 		clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	}
-	byID := memberIDs(ids)
-	if len(byID) == 0 {
+	if self.IsNull() { // a state written before the id and pending_deletion attributes
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), newImportResourceID())...)
+		pending = stringMap(nil)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pending_deletion"), pending)...)
+	}
+	byID, pendingByID := memberIDs(ids), memberIDs(pending)
+	if len(byID)+len(pendingByID) == 0 {
 		return
 	}
 	exists := make(map[string]bool, len(byID))
-	err := listExisting(ctx, client, slices.Sorted(maps.Keys(byID)), func(id *kratosclient.Identity) { exists[id.ID] = true })
+	check := slices.Concat(slices.Collect(maps.Keys(byID)), slices.Collect(maps.Keys(pendingByID)))
+	slices.Sort(check)
+	err := listExisting(ctx, client, slices.Compact(check), func(id *kratosclient.Identity) { exists[id.ID] = true })
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to Read Identity Import", err)
 		return
 	}
-	if len(exists) == len(byID) {
+	if len(exists) == len(byID)+len(pendingByID) {
 		return
 	}
+	stillPending := map[string]string{}
+	for id, key := range pendingByID {
+		if exists[id] {
+			stillPending[key] = id
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pending_deletion"), stringMap(stillPending))...)
 	kept := map[string]attr.Value{}
 	stillAdopted := map[string]bool{}
 	for key, v := range ids.Elements() {
@@ -439,7 +482,8 @@ func (r *identityImportResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 // Update imports the members added to the map and, with delete_on_destroy, deletes the
-// identities of removed members. Members already imported are not sent.
+// identities of the members removed by the apply before (pending_deletion) and makes those of the
+// members removed now pending. Members already imported are not sent.
 func (r *identityImportResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state identityImportModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -448,6 +492,10 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 	adopted := readAdopted(ctx, state.Adopted, req.Private, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	self := state.ID.ValueString()
+	if self == "" { // a state written before the id attribute
+		self = newImportResourceID()
 	}
 	members, priorMembers, priorIDs := plan.Identities.Elements(), state.Identities.Elements(), memberIDs(state.IDs)
 	keyIDs := map[string]string{}
@@ -471,23 +519,41 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 	}
 	slices.Sort(added)
 	r.checkExternalIDs(ctx, members, added, &resp.Diagnostics)
-	items := importItems(ctx, members, added, &resp.Diagnostics)
+	native := r.nativeExternalIDs(ctx, members, added, &resp.Diagnostics)
+	items := importItems(ctx, members, added, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Imports come before deletions: a renamed member then finds and keeps its identity.
-	res := runImport(ctx, client, r.data.schemas, items, owners, plan.OnConflict.ValueString() != onConflictFail)
+	// Imports come first: a renamed member, or one moved back, then finds and keeps its identity.
+	res := runImport(ctx, client, r.data.schemas, items, importTarget{self: self, native: native, owners: owners, adopt: plan.OnConflict.ValueString() != onConflictFail})
+	recorded := map[string]bool{}
+	for _, id := range res.created {
+		recorded[id] = true
+	}
+	for _, a := range res.adopted {
+		recorded[a.id] = true
+	}
 
-	var doomed []string
+	pending := map[string]string{}
 	if plan.DeleteOnDestroy.ValueBool() {
+		due := map[string]string{}
+		for key, v := range state.PendingDeletion.Elements() {
+			if id := stringValue(v); id != "" && !recorded[id] {
+				due[id] = key
+			}
+		}
+		failed := deleteUnclaimed(ctx, client, self, due, &resp.Diagnostics)
+		for id, key := range due {
+			if failed[id] {
+				pending[key] = id
+			}
+		}
 		for _, key := range removed {
-			id, ok := keyIDs[key]
-			if _, takenOver := owners[id]; ok && !adopted[key] && !takenOver {
-				doomed = append(doomed, id)
+			if id, ok := keyIDs[key]; ok && !adopted[key] && !recorded[id] {
+				pending[key] = id
 			}
 		}
 	}
-	failedDeletes := deleteIdentities(ctx, client, doomed)
 
 	keep := map[string]attr.Value{}
 	for key, member := range members {
@@ -495,26 +561,21 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 			keep[key] = member
 		}
 	}
-	stillThere := map[string]string{}
-	for id := range failedDeletes {
-		key := priorIDs[id]
-		keep[key], stillThere[key] = priorMembers[key], id
-	}
 	prior := map[string]string{}
 	for key, id := range keyIDs {
 		if _, ok := members[key]; ok {
 			prior[key] = id
 		}
 	}
-	maps.Copy(prior, stillThere)
+	plan.ID, plan.PendingDeletion = types.StringValue(self), stringMap(pending)
 	saveImport(ctx, &plan, keep, prior, res, adopted, &resp.State, &resp.Diagnostics)
 	clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	res.addDiagnostics(&resp.Diagnostics)
-	addDeleteErrors(&resp.Diagnostics, failedDeletes, priorIDs)
 }
 
-// Delete deletes, with delete_on_destroy, the identities the resource created; otherwise, and
-// when Terraform replaces the resource, they stay in Kratos.
+// Delete deletes, with delete_on_destroy, the identities the resource created (and those pending
+// deletion) that no other resource has claimed; otherwise, and when Terraform replaces the
+// resource, they stay in Kratos.
 func (r *identityImportResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state identityImportModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -526,9 +587,8 @@ func (r *identityImportResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ids, deleteOnDestroy := state.IDs, state.DeleteOnDestroy
-	byID := memberIDs(ids)
-	if deleteOnDestroy.ValueBool() && replacing {
+	byID := memberIDs(state.IDs)
+	if state.DeleteOnDestroy.ValueBool() && replacing {
 		if len(byID) > 0 {
 			resp.Diagnostics.AddWarning("Identities Kept for the Replacement",
 				fmt.Sprintf("%s stay in Kratos although delete_on_destroy is true, because Terraform is replacing this resource, not destroying it: "+
@@ -537,7 +597,7 @@ func (r *identityImportResource) Delete(ctx context.Context, req resource.Delete
 		}
 		return
 	}
-	if !deleteOnDestroy.ValueBool() {
+	if !state.DeleteOnDestroy.ValueBool() {
 		if len(byID) > 0 {
 			resp.Diagnostics.AddWarning("Imported Identities Stay in Kratos",
 				fmt.Sprintf("%s stay in Kratos, because delete_on_destroy is false: once imported, identities belong to their users. "+
@@ -549,25 +609,66 @@ func (r *identityImportResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var doomed []string
+	doomed := memberIDs(state.PendingDeletion)
 	for id, key := range byID {
 		if !adopted[key] {
-			doomed = append(doomed, id)
+			doomed[id] = key
 		}
 	}
-	slices.Sort(doomed)
-	failed := deleteIdentities(ctx, client, doomed)
+	failed := deleteUnclaimed(ctx, client, state.ID.ValueString(), doomed, &resp.Diagnostics)
 	if len(failed) == 0 {
 		return
 	}
 	left := map[string]attr.Value{}
 	for id, key := range byID {
-		if _, ok := failed[id]; ok || adopted[key] {
+		if failed[id] || adopted[key] {
 			left[key] = types.StringValue(id)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, left))...)
-	addDeleteErrors(&resp.Diagnostics, failed, byID)
+}
+
+// deleteUnclaimed deletes the identities of doomed (IDs to member keys) that exist and that no
+// other resource than self has claimed, and reports why others are not deleted. It returns the
+// identities it could not delete, which stay recorded so that the next apply tries again.
+func deleteUnclaimed(ctx context.Context, client *kratosclient.Client, self string, doomed map[string]string, diags *diag.Diagnostics) map[string]bool {
+	failed := map[string]bool{}
+	if len(doomed) == 0 {
+		return failed
+	}
+	mine, elsewhere, err := unclaimed(ctx, client, self, slices.Sorted(maps.Keys(doomed)))
+	if err != nil {
+		addClientError(diags, "Unable to Delete Imported Identities", err)
+		for id := range doomed {
+			failed[id] = true
+		}
+		return failed
+	}
+	errs := deleteIdentities(ctx, client, mine)
+	for id := range errs {
+		failed[id] = true
+	}
+	addDeleteErrors(diags, errs, doomed)
+	if len(elsewhere) > 0 {
+		keys := make([]string, len(elsewhere))
+		for i, id := range elsewhere {
+			keys[i] = doomed[id]
+		}
+		slices.Sort(keys)
+		diags.AddWarning("Identities Kept for Another Import",
+			fmt.Sprintf("%s not deleted, because another kratos_identity_import now records their identities (the members moved there): %s.",
+				memberCountVerb(len(keys)), shortList(keys, ", ", importListBytes)))
+	}
+	return failed
+}
+
+// stringMap is a map of strings as a Terraform value.
+func stringMap(m map[string]string) types.Map {
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
 }
 
 // saveImport sets the state after an import: members holds the configured members the state
@@ -599,8 +700,9 @@ func saveImport(ctx context.Context, plan *identityImportModel, members map[stri
 	diags.Append(state.Set(ctx, plan)...)
 }
 
-// importItems builds the items that create the members keys, in that order.
-func importItems(ctx context.Context, members map[string]attr.Value, keys []string, diags *diag.Diagnostics) []importItem {
+// importItems builds the items that create the members keys, in that order; native says Kratos
+// has external IDs.
+func importItems(ctx context.Context, members map[string]attr.Value, keys []string, native bool, diags *diag.Diagnostics) []importItem {
 	items := make([]importItem, 0, len(keys))
 	for _, key := range keys {
 		obj, ok := members[key].(types.Object)
@@ -610,7 +712,7 @@ func importItems(ctx context.Context, members map[string]attr.Value, keys []stri
 			continue
 		}
 		body, verified := importBody(ctx, obj, diags)
-		it, err := newImportItem(key, body, verified)
+		it, err := newImportItem(key, body, verified, native)
 		if err != nil {
 			diags.AddAttributeError(path.Root("identities").AtMapKey(key), "Unable to Import Identity", err.Error())
 			continue

@@ -622,6 +622,7 @@ func TestIdentityImportModifyPlan(t *testing.T) {
 			"kept": types.StringValue("id-kept"), "changed": types.StringValue("id-changed"), "removed": types.StringValue("id-removed"),
 		}),
 		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetNull(types.StringType),
+		ID: types.StringValue("self"), PendingDeletion: types.MapValueMust(types.StringType, nil),
 	}
 	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
 	if d := state.Set(ctx, &prior); d.HasError() {

@@ -497,6 +497,7 @@ func importPlan(tb testing.TB, sresp fwresource.SchemaResponse, memberType types
 	model := identityImportModel{
 		Identities: types.MapValueMust(memberType, members), IDs: types.MapValueMust(types.StringType, unknownIDs),
 		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetUnknown(types.StringType),
+		ID: types.StringUnknown(), PendingDeletion: types.MapUnknown(types.StringType),
 	}
 	if d := plan.Set(ctx, &model); d.HasError() {
 		tb.Fatal(d)

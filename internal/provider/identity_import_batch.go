@@ -185,7 +185,8 @@ type importer struct {
 	// lost are members of requests whose answer was lost; lostCause is why.
 	lost      []importItem
 	lostCause error
-	// recognised are the identities recorded for members without being created for them, to claim.
+	// recognised are the identities recorded for members without being created for them, to
+	// claim; adopted identities are left unchanged, and never deleted by this resource anyway.
 	recognised []kratosclient.Identity
 	res        importResult
 }
@@ -204,7 +205,7 @@ type importTarget struct {
 
 // runImport creates items in Kratos for the resource t; schemas (which may be nil) say which
 // traits are login identifiers. Identities recorded without being created (found by external ID,
-// identical, or adopted) are claimed for t.
+// or identical) are claimed for t.
 func runImport(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, items []importItem, t importTarget) importResult {
 	im := &importer{
 		self: t.self, native: t.native, client: client, schemas: schemas, limits: importChunkLimits, hashing: hashingPace{budget: client.Timeout() / 2},
@@ -475,7 +476,6 @@ func (im *importer) decide(it importItem, h holders) {
 	default:
 		im.res.adopted[it.key] = adoption{id: f.identity.ID, identifier: f.identifier}
 		im.owners[f.identity.ID] = it.key
-		im.recognised = append(im.recognised, f.identity)
 	}
 }
 

@@ -15,8 +15,8 @@ import (
 //
 // Each resource has an ID of its own (the id attribute). When a resource records an identity it did
 // not create in the same request (a member moved from another resource, renamed, or recognised
-// after a replacement or a lost answer), it writes its ID into the identity's admin metadata, under
-// importMarkerKey: the identity is claimed. A resource deletes (with delete_on_destroy) only
+// after a replacement or a lost answer; not an adopted identity, which stays unchanged), it writes
+// its ID into the identity's admin metadata, under importMarkerKey: the identity is claimed. A resource deletes (with delete_on_destroy) only
 // identities that no other resource has claimed, so a member moved from one resource to another
 // keeps its identity whichever of the two Terraform applies first. On Kratos before v25.4.0,
 // which has no external IDs, a member's external_id is kept under the same key, so that the member

@@ -88,6 +88,11 @@ func (r importResult) addDiagnostics(diags *diag.Diagnostics) {
 				"The import does not update identities: let the users verify their addresses through Kratos's verification flow, "+
 				"or manage the identity with kratos_identity (import it by its ID from ids).")
 	}
+	if len(r.unclaimed) > 0 {
+		diags.AddWarning("Identities Not Claimed",
+			"These members were recorded under an identity that already existed, but the provider could not write this resource's id into its metadata_admin, "+
+				"so another kratos_identity_import that held the identity before could still delete it (with delete_on_destroy):\n"+failureLines(r.unclaimed))
+	}
 	if len(r.failed) > 0 {
 		diags.AddError(fmt.Sprintf("Unable to Import %s", plural(len(r.failed), "Member")),
 			fmt.Sprintf("Kratos did not create %s of identities (the others were imported and are recorded in ids):\n%s\n\n"+

@@ -2,20 +2,23 @@
 # "correct horse battery staple"). A real export is a file: csvdecode(file("users.csv")).
 locals {
   legacy_users = csvdecode(<<-CSV
-    email,first_name,last_name,password_hash,email_verified
-    margaret@example.org,Margaret,Hamilton,$2a$10$9sYkl1351YBxT19OBA2DHuoQlbko.gLVpdzTBWFxMTSCA3HoxL332,true
-    katherine@example.org,Katherine,Johnson,$2a$10$kn5UcIGFm7nD51m1HoRISeyCshvzjTDKg9wdLP7J3kgeWbiizmVBa,true
-    dorothy@example.org,Dorothy,Vaughan,$2a$10$b/L2RvTl4m2GbeEs/4KJOeRlAdpTlcrQNlwyCBiLzVpO2drsREXje,false
+    user_id,email,first_name,last_name,password_hash,email_verified
+    u-1001,margaret@example.org,Margaret,Hamilton,$2a$10$9sYkl1351YBxT19OBA2DHuoQlbko.gLVpdzTBWFxMTSCA3HoxL332,true
+    u-1002,katherine@example.org,Katherine,Johnson,$2a$10$kn5UcIGFm7nD51m1HoRISeyCshvzjTDKg9wdLP7J3kgeWbiizmVBa,true
+    u-1003,dorothy@example.org,Dorothy,Vaughan,$2a$10$b/L2RvTl4m2GbeEs/4KJOeRlAdpTlcrQNlwyCBiLzVpO2drsREXje,false
   CSV
   )
 }
 
 # One resource for the whole export: Kratos's batch endpoint creates up to 1000 identities per
-# request. Each user is created once; later runs send only users added to the export.
+# request. Each user is created once; later runs send only users added to the export. Members are
+# keyed by the old system's ID, which never changes, and carry it as external_id: the provider
+# recognises each user by it even after their email changed in the export.
 resource "kratos_identity_import" "legacy" {
   identities = {
-    for u in local.legacy_users : u.email => {
-      schema_id = "default"
+    for u in local.legacy_users : u.user_id => {
+      schema_id   = "default"
+      external_id = u.user_id
       traits = jsonencode({
         email = u.email
         name  = { first = u.first_name, last = u.last_name }
@@ -32,7 +35,7 @@ resource "kratos_identity_import" "legacy" {
   delete_on_destroy = true
 }
 
-# The Kratos identity ID of each migrated user, by email.
+# The Kratos identity ID of each migrated user, by the old system's ID.
 output "migrated_ids" {
   value = kratos_identity_import.legacy.ids
 }

@@ -89,11 +89,12 @@ func identityImportSchema() schema.Schema {
 			"through Kratos's batch endpoint: up to 1000 identities (and at most 200 cleartext passwords; hashes do not count) per request, instead of one request and one state " +
 			"entry per identity. These are the limits of Kratos v25.4.0 and later, kept on every version. A refresh checks the members with one list request per 500.\n\n" +
 			"Works with Kratos v1.3.1 and v26: when one member of a batch conflicts with an existing identity, v1.3.1 rolls the whole batch back (the provider notices and sends " +
-			"the others again), v25.4.0 and later keep the others; either way each member is created once. A member with an `external_id` (v25.4.0 and later) is " +
-			"recognised by it on later applies.\n\n" +
+			"the others again), v25.4.0 and later keep the others; either way each member is created once. A member with an `external_id` is " +
+			"recognised by it on later applies and in other `kratos_identity_import` resources, whatever its key, its resource or its traits became.\n\n" +
 			"Each member is created **once**. Changing a member's configuration afterwards sends nothing: what users changed themselves " +
 			"(their traits, their password) stays. A member whose identity was deleted in Kratos is dropped from `ids` and not created again. " +
-			"Members added to the map are created on the next apply; members removed from it are forgotten, or deleted with `delete_on_destroy`. " +
+			"Members added to the map are created on the next apply; members removed from it are forgotten, or, with `delete_on_destroy`, deleted by the apply after " +
+			"(`pending_deletion`) unless another `kratos_identity_import` has recorded them by then. " +
 			"To keep an identity's attributes in sync with the configuration, manage it with `kratos_identity` instead.\n\n" +
 			"A member that Kratos refuses does not stop the others: the apply imports what it can, records it, and fails with one error " +
 			"that names each refused member and Kratos's reason; the next apply sends only the members not yet imported.\n\n" +
@@ -117,7 +118,7 @@ func identityImportSchema() schema.Schema {
 				Required:  true,
 				Sensitive: true,
 				MarkdownDescription: "The identities to import, keyed by a name you choose (for example the email address or the ID in the old system). " +
-					"A key is how the provider recognises a member across applies: renaming a key makes it a new member (which finds and records the same identity when its traits are unchanged). " +
+					"A key is how the provider recognises a member across applies: renaming a key makes it a new member, which finds and records the same identity by its `external_id`, or by its traits when they are unchanged. " +
 					"The map is sensitive, because it holds passwords and hashes: plans show it as `(sensitive value)`, and `ids` shows which members an apply adds; " +
 					"warnings name the members whose changes are not sent and those removed.",
 				NestedObject: schema.NestedAttributeObject{Validators: []validator.Object{onePasswordValidator{}}, Attributes: map[string]schema.Attribute{
@@ -131,9 +132,10 @@ func identityImportSchema() schema.Schema {
 						"Key order, whitespace and the spelling of numbers never cause a difference."),
 					"external_id": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "The user's ID in the old system, stored as the identity's `external_id`, which Kratos keeps unique " +
-							"(" + kratosclient.ExternalIDReleases + "; with an older Kratos, setting it is an error at plan time, and no other member's setting costs a request). " +
-							"The provider recognises the member by it: when Kratos refuses the member as a conflict, or the answer to its request was lost, " +
+						MarkdownDescription: "The user's ID in the old system: the member's stable key. Stored as the identity's `external_id`, which Kratos keeps unique " +
+							"(" + kratosclient.ExternalIDReleases + "); an older Kratos has none, so the provider keeps it in the identity's `metadata_admin` under `" + importMarkerKey + "` " +
+							"(the member's `metadata_admin` must then be an object). " +
+							"The provider recognises the member by it: when the member is renamed, moves to another `kratos_identity_import`, or its request's answer was lost, " +
 							"an identity with this external ID is the member, whatever its traits (a user may have changed them), and is recorded instead of created again. " +
 							"Two members cannot have the same external ID.",
 						Validators: namedMember(stringvalidator.LengthAtLeast(1)),

@@ -67,16 +67,21 @@ type importItem struct {
 	size int
 }
 
-// newImportItem returns the item that creates body for the member key. On a Kratos without
-// external IDs (native false), the body's external ID goes into the marker of its admin metadata.
-func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []string, native bool) (importItem, error) {
+// newImportItem returns the item that creates body for the member key in the resource self. The
+// identity's admin metadata records self and, on a Kratos without external IDs (native false), the
+// body's external ID; admin metadata that is not an object cannot hold them, which is an error
+// only when it must hold the external ID (checked at plan time too).
+func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []string, self string, native bool) (importItem, error) {
 	externalID := body.ExternalID
+	marker := importMarker{Resource: self}
 	if externalID != "" && !native {
-		metadata, err := withMarker(body.MetadataAdmin, importMarker{ExternalID: externalID})
-		if err != nil {
-			return importItem{}, err
-		}
-		body.MetadataAdmin, body.ExternalID = metadata, ""
+		marker.ExternalID, body.ExternalID = externalID, ""
+	}
+	switch metadata, err := withMarker(body.MetadataAdmin, marker); {
+	case err == nil:
+		body.MetadataAdmin = metadata
+	case marker.ExternalID != "":
+		return importItem{}, err
 	}
 	b, err := json.Marshal(kratosclient.IdentityPatch{Create: &body})
 	if err != nil {

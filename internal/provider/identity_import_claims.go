@@ -13,14 +13,14 @@ import (
 
 // Which kratos_identity_import holds an identity, recorded with the identity itself.
 //
-// Each resource has an ID of its own (the id attribute). When a resource records an identity it did
-// not create in the same request (a member moved from another resource, renamed, or recognised
-// after a replacement or a lost answer; not an adopted identity, which stays unchanged), it writes
-// its ID into the identity's admin metadata, under importMarkerKey: the identity is claimed. A resource deletes (with delete_on_destroy) only
-// identities that no other resource has claimed, so a member moved from one resource to another
-// keeps its identity whichever of the two Terraform applies first. On Kratos before v25.4.0,
-// which has no external IDs, a member's external_id is kept under the same key, so that the member
-// is recognised by it there too.
+// Each resource has an ID of its own (the id attribute), which it writes into the admin metadata of
+// every identity it creates, under importMarkerKey. When it records an identity it did not create
+// (a member moved from another resource, or recognised after a replacement; not an adopted
+// identity, which stays unchanged), it writes its ID there too: the identity is claimed. A resource
+// deletes (with delete_on_destroy) only identities no other resource has claimed, so a member moved
+// from one resource to another keeps its identity, whichever of the two Terraform applies first.
+// On Kratos before v25.4.0, which has no external IDs, a member's external_id is kept under the
+// same key, so that the member is recognised by it there too.
 
 // importMarkerKey is the key of metadata_admin that kratos_identity_import writes.
 const importMarkerKey = "kratos_identity_import"

@@ -400,11 +400,11 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	keys := slices.Sorted(maps.Keys(members))
 	r.checkExternalIDs(ctx, members, keys, &resp.Diagnostics)
 	native := r.nativeExternalIDs(ctx, members, keys, &resp.Diagnostics)
-	items := importItems(ctx, members, keys, native, &resp.Diagnostics)
+	self := newImportResourceID()
+	items := importItems(ctx, members, keys, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	self := newImportResourceID()
 	res := runImport(ctx, client, r.data.schemas, items, importTarget{self: self, native: native, owners: map[string]string{}, adopt: plan.OnConflict.ValueString() != onConflictFail})
 	plan.ID, plan.PendingDeletion = types.StringValue(self), stringMap(nil)
 
@@ -522,7 +522,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 	slices.Sort(added)
 	r.checkExternalIDs(ctx, members, added, &resp.Diagnostics)
 	native := r.nativeExternalIDs(ctx, members, added, &resp.Diagnostics)
-	items := importItems(ctx, members, added, native, &resp.Diagnostics)
+	items := importItems(ctx, members, added, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -702,9 +702,9 @@ func saveImport(ctx context.Context, plan *identityImportModel, members map[stri
 	diags.Append(state.Set(ctx, plan)...)
 }
 
-// importItems builds the items that create the members keys, in that order; native says Kratos
-// has external IDs.
-func importItems(ctx context.Context, members map[string]attr.Value, keys []string, native bool, diags *diag.Diagnostics) []importItem {
+// importItems builds the items that create the members keys, in that order, for the resource self;
+// native says Kratos has external IDs.
+func importItems(ctx context.Context, members map[string]attr.Value, keys []string, self string, native bool, diags *diag.Diagnostics) []importItem {
 	items := make([]importItem, 0, len(keys))
 	for _, key := range keys {
 		obj, ok := members[key].(types.Object)
@@ -714,7 +714,7 @@ func importItems(ctx context.Context, members map[string]attr.Value, keys []stri
 			continue
 		}
 		body, verified := importBody(ctx, obj, diags)
-		it, err := newImportItem(key, body, verified, native)
+		it, err := newImportItem(key, body, verified, self, native)
 		if err != nil {
 			diags.AddAttributeError(path.Root("identities").AtMapKey(key), "Unable to Import Identity", err.Error())
 			continue

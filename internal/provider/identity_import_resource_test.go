@@ -262,10 +262,11 @@ func TestAccIdentityImport_basic(t *testing.T) {
 	}
 }
 
-// TestAccIdentityImport_partialFailures makes Kratos refuse some members, in small chunks, on
-// create and on update: duplicate identifiers inside one chunk, an identifier an existing
-// identity has (adopted), and a password too long for bcrypt, which fails its whole batch. The
-// others are imported each time, and the next apply converges without duplicates.
+// TestAccIdentityImport_partialFailures makes Kratos refuse some members, in small chunks: an
+// identifier an existing identity has (adopted), and a password too long for bcrypt, which fails
+// its whole batch. The others are imported, and the next apply converges without duplicates.
+// Identifiers two members share are refused at plan time, on create and on update, before
+// anything is sent.
 func TestAccIdentityImport_partialFailures(t *testing.T) {
 	skipWithoutAcc(t)
 	setForTest(t, &importChunkLimits, importLimits{members: 3, passwords: 2, bytes: 4 << 20})
@@ -285,8 +286,9 @@ func TestAccIdentityImport_partialFailures(t *testing.T) {
 		"ok3":   {email: ok3, first: "Three"},
 		"taken": {email: taken, first: "Taken", hcl: withHash},
 	}
-	fixedMembers := maps.Clone(members)
-	fixedMembers["dup-b"] = importMember{email: fixed, first: "B", hcl: withHash}
+	distinct := maps.Clone(members)
+	distinct["dup-b"] = importMember{email: fixed, first: "B", hcl: withHash}
+	fixedMembers := maps.Clone(distinct)
 	fixedMembers["long"] = importMember{email: long, first: "Long", hcl: fmt.Sprintf("      password = %q", testPassword)}
 	grown := maps.Clone(fixedMembers)
 	grown["dup-c"] = importMember{email: ok2, first: "Other"}
@@ -298,17 +300,27 @@ func TestAccIdentityImport_partialFailures(t *testing.T) {
 	testAccRun(t, []resource.TestStep{
 		{
 			Config:      importConfig(members, ""),
-			ExpectError: expectError("Unable to Import 2 Members", "dup-b", `is also that of member "dup-a"`, "long", "at most 72 characters"),
+			PlanOnly:    true,
+			ExpectError: expectError("Duplicate identifier", `Member "dup-b" has "`+dup+`" at /traits/email, as member "dup-a" has`),
+		},
+		{
+			PreConfig: func() {
+				if err := checkHeldByNone(t, dup)(nil); err != nil {
+					t.Errorf("the refused plan sent a member: %v", err)
+				}
+			},
+			Config:      importConfig(distinct, ""),
+			ExpectError: expectError("Unable to Import 1 Member", "long", "at most 72 characters"),
 			Check:       nil,
 		},
 		{
-			// What the failed create imported is in Kratos once; the refused members are not.
-			Config:             importConfig(members, ""),
+			// What the failed create imported is in Kratos once; the refused member is not.
+			Config:             importConfig(distinct, ""),
 			PlanOnly:           true,
 			ExpectNonEmptyPlan: true,
 			Check:              nil,
 			PreConfig: func() {
-				for _, e := range []string{dup, ok1, ok2, ok3, taken} {
+				for _, e := range []string{dup, fixed, ok1, ok2, ok3, taken} {
 					if n := len(holdersOfEmail(t, e)); n != 1 {
 						t.Errorf("after the failed create, %d identities have %s, want 1", n, e)
 					}
@@ -331,9 +343,10 @@ func TestAccIdentityImport_partialFailures(t *testing.T) {
 				checkLogin(t, long, testPassword, true), checkLogin(t, ok2, testPassword, true)),
 		},
 		{
-			// An update that adds a duplicate of ok2 and a new member: the new one is imported, the duplicate refused.
+			// An update that adds a duplicate of ok2 and a new member: refused at plan time.
 			Config:      importConfig(grown, ""),
-			ExpectError: expectError("Unable to Import 1 Member", "dup-c", `is also that of member "ok2"`),
+			PlanOnly:    true,
+			ExpectError: expectError("Duplicate identifier", `Member "dup-c" has "`+ok2+`" at /traits/email, as member "ok2" has`),
 		},
 		{
 			Config:            importConfig(final, ""),
@@ -373,8 +386,9 @@ func TestAccIdentityImport_onConflictFail(t *testing.T) {
 	})
 }
 
-// TestAccIdentityImport_deleteOnDestroy deletes the identities of removed members and, on destroy,
-// those the resource created, but never an adopted one.
+// TestAccIdentityImport_deleteOnDestroy deletes the identities of removed members one apply later
+// (the plan between names them) and, on destroy, those the resource created, but never an adopted
+// one.
 func TestAccIdentityImport_deleteOnDestroy(t *testing.T) {
 	skipWithoutAcc(t)
 	a, b, taken := uniqueEmail(t, "a"), uniqueEmail(t, "b"), uniqueEmail(t, "taken")
@@ -402,9 +416,18 @@ func TestAccIdentityImport_deleteOnDestroy(t *testing.T) {
 				Check:             checkHeldOnce(t, a, b, taken),
 			},
 			{
-				Config:            importConfig(fewer, "  delete_on_destroy = true"),
-				ConfigStateChecks: []statecheck.StateCheck{idsKeys("a", "taken")},
-				Check:             resource.ComposeAggregateTestCheckFunc(checkHeldByNone(t, b), checkHeldOnce(t, a, taken)),
+				Config:             importConfig(fewer, "  delete_on_destroy = true"),
+				ConfigStateChecks:  []statecheck.StateCheck{idsKeys("a", "taken")},
+				Check:              resource.ComposeAggregateTestCheckFunc(checkHeldOnce(t, a, b, taken), resource.TestCheckResourceAttrSet(importAddr, "pending_deletion.b")),
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: importConfig(fewer, "  delete_on_destroy = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(checkHeldByNone(t, b), checkHeldOnce(t, a, taken),
+					resource.TestCheckResourceAttr(importAddr, "pending_deletion.%", "0")),
 			},
 		},
 	})

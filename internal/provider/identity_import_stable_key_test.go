@@ -105,8 +105,10 @@ func TestAccIdentityImport_stableKeys(t *testing.T) {
 					resource.TestCheckResourceAttr("kratos_identity_import.a", "pending_deletion.%", "0")),
 			},
 			{
-				// alice moves to b with yet another email: b records her identity, a only marks it pending.
-				Config: stableKeysConfig(moved, hash),
+				// alice moves to b with yet another email: b records her identity, a only marks it
+				// pending, which the next plan shows.
+				Config:             stableKeysConfig(moved, hash),
+				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeAggregateTestCheckFunc(unchanged,
 					sameID("kratos_identity_import.b", "alice", "alice"), sameID("kratos_identity_import.b", "carol", "carol"),
 					sameID("kratos_identity_import.a", "robert", "bob"),

@@ -127,8 +127,8 @@ func TestAccIdentityImport_batchWithConflict(t *testing.T) {
 // never reads the version.
 func TestAccIdentityImport_externalID(t *testing.T) {
 	env := newIdentityEnv(t)
-	a, b, c, changed := uniqueEmail(t, "a"), uniqueEmail(t, "b"), uniqueEmail(t, "c"), uniqueEmail(t, "changed")
-	deleteEmailsAtEnd(t, a, b, c, changed)
+	a, b, c, changed, plain := uniqueEmail(t, "a"), uniqueEmail(t, "b"), uniqueEmail(t, "c"), uniqueEmail(t, "changed"), uniqueEmail(t, "plain")
+	deleteEmailsAtEnd(t, a, b, c, changed, plain)
 	ext := func(key string) string { return "legacy-" + key + "-" + a }
 	withExt := func(keys ...string) map[string]importMember {
 		m := map[string]importMember{}
@@ -158,8 +158,8 @@ func TestAccIdentityImport_externalID(t *testing.T) {
 			resource.TestStep{
 				// No member sets external_id: the version is never read.
 				PreConfig: env.reset,
-				Config:    env.config(importConfig(map[string]importMember{"b": {email: b, first: "b"}}, "")),
-				Check: resource.ComposeAggregateTestCheckFunc(checkImportedID(t, "b", b),
+				Config:    env.config(importConfig(map[string]importMember{"plain": {email: plain, first: "plain"}}, "")),
+				Check: resource.ComposeAggregateTestCheckFunc(checkImportedID(t, "plain", plain),
 					env.expectRequests(map[string]int{"GET /admin/version": 0})),
 			},
 			resource.TestStep{Config: env.config("")},

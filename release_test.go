@@ -84,8 +84,8 @@ func TestMirrorInstall(t *testing.T) {
 				cli.host+"/kratos-tf/kratos", pkg.version, pkg.version, pkg.zh)
 			work = r.workDir(t, pkg.version, inst, email, pinned)
 			r.run(t, work, "init", "-input=false")
-			if lock := readLock(t, work, cli.host); !slices.Contains(lock.hashes, pkg.zh) || !slices.Contains(lock.hashes, pkg.h1) {
-				t.Errorf("lock file pinned to %s from SHA256SUMS has hashes %v after init, want it and %s", pkg.zh, lock.hashes, pkg.h1)
+			if after := readLock(t, work, cli.host); !slices.Contains(after.hashes, pkg.zh) || !slices.Contains(after.hashes, pkg.h1) {
+				t.Errorf("lock file pinned to %s from SHA256SUMS has hashes %v after init, want it and %s", pkg.zh, after.hashes, pkg.h1)
 			}
 
 			// A tampered zip is refused whichever hash the lock file has.

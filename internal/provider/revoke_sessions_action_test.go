@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -192,5 +193,10 @@ func TestAccRevokeSessionsAction_onDestroy(t *testing.T) {
 
 // checkWhoamiOf is checkWhoami for the session of a login that a step's PreConfig makes.
 func checkWhoamiOf(login **kratostest.LoginResult, want int) resource.TestCheckFunc {
-	return func(s *terraform.State) error { return checkWhoami((*login).SessionToken, want)(s) }
+	return func(s *terraform.State) error {
+		if *login == nil {
+			return errors.New("no session to check: the step that signs in did not run")
+		}
+		return checkWhoami((*login).SessionToken, want)(s)
+	}
 }

@@ -13,9 +13,10 @@ data "kratos_identity" "deploy_bot" {
   credentials_identifier = "deploy-bot@example.org"
 }
 
-# Stands for the VM or CI job that signs in as the deploy bot.
+# Stands for the VM or CI job that signs in as the deploy bot: a new image
+# replaces it.
 resource "terraform_data" "runner" {
-  input = var.runner_image
+  triggers_replace = var.runner_image
 
   lifecycle {
     action_trigger {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned test and doc tools into bin/ from the Go module proxy, skipping what is already built;
-# `postgres` installs Debian's PostgreSQL server (for KRATOS_TEST_BACKEND=postgres) when it is missing.
+# Builds the pinned test, doc and release tools into bin/ from the Go module proxy, skipping what is already built;
+# `postgres` installs Debian's PostgreSQL server (for KRATOS_TEST_BACKEND=postgres) and `gpg` Debian's gnupg (for
+# make release-snapshot) when they are missing.
 # Each tool has its own module under tools/ so that its dependencies stay out of the provider's go.mod.
 set -euo pipefail
 

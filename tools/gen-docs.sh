@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs tfplugindocs ("generate" by default, or "validate") on a provider schema exported by Terraform
-# 1.15.9 (bin/terraform-current): Terraform 1.5.7 predates ephemeral resources and write-only attributes,
+# 1.16.4 (bin/terraform-current): Terraform 1.5.7 predates ephemeral resources and write-only attributes,
 # and OpenTofu 1.12 has no actions or list resources, so either would leave objects out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

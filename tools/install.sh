@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned test and doc tools into bin/ from the Go module proxy, skipping what is already built;
-# `postgres` installs Debian's PostgreSQL server (for KRATOS_TEST_BACKEND=postgres) when it is missing.
+# Builds the pinned test, doc and release tools into bin/ from the Go module proxy, skipping what is already built;
+# `postgres` installs Debian's PostgreSQL server (for KRATOS_TEST_BACKEND=postgres) and `gpg` Debian's gnupg (for
+# make release-snapshot) when they are missing.
 # Each tool has its own module under tools/ so that its dependencies stay out of the provider's go.mod.
 set -euo pipefail
 
@@ -86,6 +87,16 @@ ensure_postgres() {
 	echo "tools: installed postgresql in $((SECONDS - start))s"
 }
 
+# ensure_gpg installs Debian's gnupg when gpg is missing: make release-snapshot signs with it, as a release does.
+ensure_gpg() {
+	command -v gpg >/dev/null 2>&1 && { echo "tools: gpg is installed"; return; }
+	echo "tools: no gpg found; installing gnupg from Debian's packages"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg </dev/null
+}
+
 # build_kratos_archive NAME VERSION: builds Kratos VERSION from ../shared/kratos/kratos-VERSION-src.tar.gz into
 # bin/NAME unless it is current; without the archive (a machine without ../shared) it says so in one line and
 # builds nothing, and the tests that need that version skip with the same reason.
@@ -123,11 +134,13 @@ for tool in "${wanted[@]}"; do
 		build_kratos_archive kratos-v26 v26.2.0
 		;;
 	terraform) CGO_ENABLED=0 build terraform terraform github.com/hashicorp/terraform ;;
-	terraform-current) CGO_ENABLED=0 build_from_source terraform-current v1.15.9 terraform-current/build.sh ;;
+	terraform-current) CGO_ENABLED=0 build_from_source terraform-current v1.16.4 terraform-current/build.sh ;;
 	tofu) CGO_ENABLED=0 build tofu tofu github.com/opentofu/opentofu/cmd/tofu -ldflags=-X=github.com/opentofu/opentofu/version.dev=no ;;
 	tfplugindocs) CGO_ENABLED=0 build tfplugindocs docs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
 	postgres) ensure_postgres ;;
+	gpg) ensure_gpg ;;
 	golangci-lint) CGO_ENABLED=0 build golangci-lint lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
+	goreleaser) CGO_ENABLED=0 build goreleaser goreleaser github.com/goreleaser/goreleaser/v2 ;;
 	*) echo "tools: unknown tool $tool" >&2; exit 2 ;;
 	esac
 done

@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	cli := flag.String("cli", "terraform", "CLI to drive, from bin/: terraform (1.5.7), terraform-current (1.15.9) or tofu")
+	cli := flag.String("cli", "terraform", "CLI to drive, from bin/: terraform (1.5.7), terraform-current (1.16.4) or tofu")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -118,7 +118,7 @@ func TestAccDeleteCredentialsAction_example(t *testing.T) {
 	ada := seedSecondFactorsFor(t, "ada@example.org")
 	grace := oidcIdentityFor(t, "grace@example.org", "github:123456")
 	testAccRunActions(t, []resource.TestStep{{
-		Config: actionExample(t, "kratos_delete_credentials"),
+		Config: actionExample(t, "kratos_delete_credentials", "action.tf"),
 		Check: resource.ComposeAggregateTestCheckFunc(
 			checkCredentialTypes(t, ada.ID, []string{"password"}, []string{credentialTOTP, credentialLookupSecret}),
 			checkPasswordAloneSignsIn(t, "ada@example.org"),

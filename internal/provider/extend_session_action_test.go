@@ -61,7 +61,7 @@ func TestAccExtendSessionAction_example(t *testing.T) {
 	id := seedLogins(t, "ada@example.org", 1)[0].SessionID
 	expiry := sessionExpiry(t, id)
 	testAccRunActions(t, []resource.TestStep{{
-		Config: actionExample(t, "kratos_extend_session"),
+		Config: actionExample(t, "kratos_extend_session", "action.tf"),
 		Check:  checkExpiryMovedLater(t, id, &expiry),
 	}})
 }

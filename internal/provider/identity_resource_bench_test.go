@@ -17,7 +17,7 @@ import (
 )
 
 // benchCLIs are the CLIs in bin/ that BenchmarkIdentityResource drives: Terraform 1.5.7,
-// Terraform 1.15.9 and OpenTofu 1.12.6.
+// Terraform 1.16.4 and OpenTofu 1.12.6.
 var benchCLIs = []string{"terraform", "terraform-current", "tofu"}
 
 // Environment variables of BenchmarkIdentityResource.

@@ -290,10 +290,10 @@ func seedSecondFactorsFor(t *testing.T, email string) *kratosclient.Identity {
 	return identity
 }
 
-// actionExample returns the text of examples/actions/<name>/action.tf.
-func actionExample(t *testing.T, name string) string {
+// actionExample returns the text of examples/actions/<name>/<file>.
+func actionExample(t *testing.T, name, file string) string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "actions", name, "action.tf"))
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "actions", name, file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,15 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
@@ -31,7 +34,7 @@ func TestAccRevokeSessionsAction_trigger(t *testing.T) {
 			PreConfig: newLogin(t, email, &later),
 			Config:    actionTriggerConfig("revoke_sessions", body, "2"),
 			Check: resource.ComposeAggregateTestCheckFunc(
-				func(s *terraform.State) error { return checkWhoami(later.SessionToken, 401)(s) },
+				checkWhoamiOf(&later, 401),
 				checkWhoami(bystander[0].SessionToken, 200),
 			),
 		},
@@ -102,7 +105,7 @@ func TestAccRevokeSessionsAction_invoke(t *testing.T) {
 // TestAccRevokeSessionsAction_example applies the offboarding example as written: the sessions
 // survive while the identity is active and are deleted by the apply that deactivates it.
 func TestAccRevokeSessionsAction_example(t *testing.T) {
-	src := actionExample(t, "kratos_revoke_sessions")
+	src := actionExample(t, "kratos_revoke_sessions", "action.tf")
 	var leaver *kratostest.LoginResult
 	checkSessions := func(want int) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -130,8 +133,70 @@ func TestAccRevokeSessionsAction_example(t *testing.T) {
 			ConfigVariables: config.Variables{"leaver_state": config.StringVariable("inactive")},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkSessions(0),
-				func(s *terraform.State) error { return checkWhoami(leaver.SessionToken, 401)(s) },
+				checkWhoamiOf(&leaver, 401),
 			),
 		},
 	})
+}
+
+// destroyActionVersionChecks skip a test on CLIs without actions on destroy events and on_failure:
+// Terraform before 1.16 and OpenTofu.
+var destroyActionVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(version.Must(version.NewVersion("1.16.0")))}
+
+// TestAccRevokeSessionsAction_onDestroy applies the after_destroy example as written: the service account's
+// sessions survive the runner's creation and an apply without changes, and are revoked when the runner is
+// replaced and when the configuration is destroyed; the account itself stays.
+func TestAccRevokeSessionsAction_onDestroy(t *testing.T) {
+	src := actionExample(t, "kratos_revoke_sessions", "action-on-destroy.tf")
+	const botEmail = "deploy-bot@example.org" // the account the example looks up
+	bot := seedPasswordIdentity(t, botEmail)
+	_, _, bystander := seedSessions(t, "on-destroy-bystander", 1)
+	image := config.Variables{"runner_image": config.StringVariable("runner-2026-10")}
+	var first, second, third *kratostest.LoginResult
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   destroyActionVersionChecks,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: newLogin(t, botEmail, &first),
+				Config:    src,
+				Check:     checkWhoamiOf(&first, 200),
+			},
+			{
+				// A new image replaces the runner: the old one's after_destroy revokes the account's sessions.
+				PreConfig:       newLogin(t, botEmail, &second),
+				Config:          src,
+				ConfigVariables: image,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkWhoamiOf(&first, 401),
+					checkWhoamiOf(&second, 401),
+					checkWhoami(bystander[0].SessionToken, 200),
+				),
+			},
+			{
+				PreConfig:       newLogin(t, botEmail, &third),
+				Config:          src,
+				ConfigVariables: image,
+				Check:           checkWhoamiOf(&third, 200),
+			},
+		},
+		// The test's destroy destroys the runner: its after_destroy revokes the session opened since.
+		CheckDestroy: func(s *terraform.State) error {
+			if _, err := testClient(t).GetIdentity(t.Context(), bot.ID); err != nil {
+				return fmt.Errorf("the service account after destroy: %w", err)
+			}
+			return checkWhoamiOf(&third, 401)(s)
+		},
+	})
+}
+
+// checkWhoamiOf is checkWhoami for the session of a login that a step's PreConfig makes.
+func checkWhoamiOf(login **kratostest.LoginResult, want int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if *login == nil {
+			return errors.New("no session to check: the step that signs in did not run")
+		}
+		return checkWhoami((*login).SessionToken, want)(s)
+	}
 }

@@ -8,11 +8,21 @@ variable "leaver_state" {
 resource "kratos_identity" "leaver" {
   traits = jsonencode({ email = "leaver@example.org" })
   state  = var.leaver_state
+}
+
+# Follows the identity's state and triggers the action when it changes. The
+# trigger is not on the identity, and its condition reads the identity, not
+# the variable, so that the example runs on every Terraform with actions:
+# 1.16 refuses an action that refers back to the resource triggering it as a
+# cycle (it offers `caller.id`, which 1.14 and 1.15 lack), and fails the
+# destroy of a resource whose trigger condition reads a variable.
+resource "terraform_data" "leaver_state" {
+  input = kratos_identity.leaver.state
 
   lifecycle {
     action_trigger {
       events    = [after_update]
-      condition = var.leaver_state == "inactive"
+      condition = kratos_identity.leaver.state == "inactive"
       actions   = [action.kratos_revoke_sessions.leaver]
     }
   }

@@ -43,6 +43,43 @@ func TestAccProvider_badValues(t *testing.T) {
 	})
 }
 
+// TestAccProvider_noScheme proves every form of an admin URL without a scheme gets one message
+// that shows the URL with http:// in front, at validation, before any request.
+func TestAccProvider_noScheme(t *testing.T) {
+	var steps []resource.TestStep
+	for _, u := range []string{"127.0.0.1:4434", "localhost:4434", "kratos:4434", "[::1]:4434", "kratos.example.com/admin"} {
+		steps = append(steps, resource.TestStep{
+			Config: schemasConfig(fmt.Sprintf("admin_url = %q", u)),
+			ExpectError: regexp.MustCompile(`(?s)Invalid URL.*` + regexp.QuoteMeta(fmt.Sprintf("%q", u)) + `\s+has\s+no\s+scheme:\s+write\s+` +
+				regexp.QuoteMeta("http://"+u) + `,\s+or\s+` + regexp.QuoteMeta("https://"+u)),
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAccProvider_publicPortAsAdmin proves an admin_url that names Kratos's public port is
+// recognised as such, for a read that the public port redirects and one it answers with 404.
+func TestAccProvider_publicPortAsAdmin(t *testing.T) {
+	skipWithoutAcc(t)
+	want := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(testKratos.PublicURL) + `\s+is\s+Kratos's\s+public\s+port.*This\s+looks\s+like\s+the\s+public\s+port.*` +
+		`serve.admin,\s+4434\s+by\s+default`)
+	config := func(data string) string {
+		return fmt.Sprintf("provider \"kratos\" {\n  admin_url = %q\n}\n%s", testKratos.PublicURL, data)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(`data "kratos_identities" "some" { limit = 1 }`), ExpectError: want},
+			{Config: config(`data "kratos_sessions" "some" {}`), ExpectError: want},
+		},
+	})
+}
+
 // TestAccProvider_unreachable proves a Kratos that cannot be reached gives one clear diagnostic naming the URL.
 func TestAccProvider_unreachable(t *testing.T) {
 	// A listener closed at once leaves a port nothing answers on.
@@ -70,8 +107,9 @@ func TestAccProvider_proxyRefuses(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
-			ExpectError: regexp.MustCompile(`(?s)HTTP\s+401\s+Unauthorized.*check\s+the\s+provider's\s+api_key\s+and\s+headers`),
+			Config: schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
+			ExpectError: regexp.MustCompile(`(?s)A\s+proxy\s+in\s+front\s+of\s+Kratos,\s+not\s+Kratos,\s+answered\s+GET\s+\S+:\s+HTTP\s+401\s+Unauthorized.*` +
+				`Set\s+api_key\s+\(or\s+KRATOS_API_KEY\).*headers`),
 		}},
 	})
 }

@@ -49,9 +49,8 @@ func TestAccProvider_noScheme(t *testing.T) {
 	var steps []resource.TestStep
 	for _, u := range []string{"127.0.0.1:4434", "localhost:4434", "kratos:4434", "[::1]:4434", "kratos.example.com/admin"} {
 		steps = append(steps, resource.TestStep{
-			Config: schemasConfig(fmt.Sprintf("admin_url = %q", u)),
-			ExpectError: regexp.MustCompile(`(?s)Invalid URL.*` + regexp.QuoteMeta(fmt.Sprintf("%q", u)) + `\s+has\s+no\s+scheme:\s+write\s+` +
-				regexp.QuoteMeta("http://"+u) + `,\s+or\s+` + regexp.QuoteMeta("https://"+u)),
+			Config:      schemasConfig(fmt.Sprintf("admin_url = %q", u)),
+			ExpectError: expectError("Invalid URL", fmt.Sprintf("%q has no scheme: write http://%s, or https://%s when", u, u, u)),
 		})
 	}
 	resource.Test(t, resource.TestCase{
@@ -65,8 +64,8 @@ func TestAccProvider_noScheme(t *testing.T) {
 // recognised as such, for a read that the public port redirects and one it answers with 404.
 func TestAccProvider_publicPortAsAdmin(t *testing.T) {
 	skipWithoutAcc(t)
-	want := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(testKratos.PublicURL) + `\s+is\s+Kratos's\s+public\s+port.*This\s+looks\s+like\s+the\s+public\s+port.*` +
-		`serve.admin,\s+4434\s+by\s+default`)
+	want := expectError(testKratos.PublicURL+" is Kratos's public port, not its admin port",
+		"This looks like the public port: admin_url (or KRATOS_ADMIN_URL) must name Kratos's admin port, serve.admin, 4434 by default")
 	config := func(data string) string {
 		return fmt.Sprintf("provider \"kratos\" {\n  admin_url = %q\n}\n%s", testKratos.PublicURL, data)
 	}
@@ -108,8 +107,8 @@ func TestAccProvider_proxyRefuses(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
-			ExpectError: regexp.MustCompile(`(?s)A\s+proxy\s+in\s+front\s+of\s+Kratos,\s+not\s+Kratos,\s+answered\s+GET\s+\S+:\s+HTTP\s+401\s+Unauthorized.*` +
-				`Set\s+api_key\s+\(or\s+KRATOS_API_KEY\).*headers`),
+			ExpectError: expectError("A proxy in front of Kratos, not Kratos, answered GET "+srv.URL, "HTTP 401 Unauthorized",
+				"Kratos's own errors are JSON with an error.code; this answer is not", "Set api_key (or KRATOS_API_KEY)", "or headers"),
 		}},
 	})
 }

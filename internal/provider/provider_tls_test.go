@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -184,9 +183,8 @@ resource "kratos_identity" "over_tls" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: tlsProviderConfig(inst.AdminURL, inst.PublicURL, ""),
-				ExpectError: regexp.MustCompile(`(?s)signed\s+by\s+a\s+certificate\s+authority\s+the\s+client\s+does\s+not\s+trust.*` +
-					`Set\s+ca_certificate\s+\(or\s+KRATOS_CA_CERTIFICATE\)`),
+				Config:      tlsProviderConfig(inst.AdminURL, inst.PublicURL, ""),
+				ExpectError: expectError("signed by a certificate authority the client does not trust", "Set ca_certificate (or KRATOS_CA_CERTIFICATE)"),
 			},
 			{
 				Config: tlsProviderConfig(inst.AdminURL, inst.PublicURL, withCA) + identity,
@@ -217,8 +215,8 @@ func TestAccProvider_mutualTLS(t *testing.T) {
 			{
 				PreConfig: func() { handshakesBefore = proxy.Handshakes() },
 				Config:    tlsProviderConfig(proxy.URL, testKratos.PublicURL, caOnly),
-				ExpectError: regexp.MustCompile(`(?s)requires\s+a\s+TLS\s+client\s+certificate,\s+and\s+none\s+was\s+sent.*` +
-					`set\s+client_certificate\s+and\s+client_key`),
+				ExpectError: expectError("requires a TLS client certificate, and none was sent (remote error: tls: certificate required)",
+					"set client_certificate and client_key (or KRATOS_CLIENT_CERTIFICATE and KRATOS_CLIENT_KEY)"),
 			},
 			{
 				PreConfig: func() {
@@ -251,21 +249,21 @@ func TestAccProvider_badTLSValues(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL, `  ca_certificate = "/etc/ssl/private-ca.pem"`),
-				ExpectError: regexp.MustCompile(`(?s)Invalid CA certificate.*ca_certificate.*The value is not PEM text`),
+				ExpectError: expectError("Invalid CA certificate", "ca_certificate", "The value is not PEM text"),
 			},
 			{
 				Config:      tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL, "  client_certificate = "+hclString(string(pki.client.CertPEM))),
-				ExpectError: regexp.MustCompile(`(?s)Invalid client key.*client_key.*The\s+client\s+certificate\s+is\s+set,\s+but\s+not\s+its\s+private\s+key.*Set\s+client_key\s+\(or\s+KRATOS_CLIENT_KEY\)`),
+				ExpectError: expectError("Invalid client key", "The client certificate is set, but not its private key", "Set client_key (or KRATOS_CLIENT_KEY)"),
 			},
 			{
 				Config: tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL,
 					"  client_certificate = "+hclString(string(pki.client.CertPEM))+"\n  client_key = "+hclString(string(pki.other.KeyPEM))),
-				ExpectError: regexp.MustCompile(`(?s)Invalid client key.*client_key.*not the private key of the client\s+certificate`),
+				ExpectError: expectError("Invalid client key", "client_key", `not the private key of the client certificate ("terraform")`),
 			},
 			{
 				Config: tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL,
 					"  client_certificate = "+hclString(string(pki.expired.CertPEM))+"\n  client_key = "+hclString(string(pki.expired.KeyPEM))),
-				ExpectError: regexp.MustCompile(`(?s)Invalid client certificate.*client_certificate.*"old terraform" expired\s+on`),
+				ExpectError: expectError("Invalid client certificate", "client_certificate", `"old terraform" expired on`),
 			},
 		},
 	})

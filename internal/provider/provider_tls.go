@@ -61,9 +61,14 @@ func (cfg kratosProviderModel) tlsConfig(diags *diag.Diagnostics) *tls.Config {
 		if fromEnv[p.Setting] {
 			detail = fmt.Sprintf("%s (read because %s is not set): %s", attr.env, attr.name, detail)
 		}
-		if p.Warning {
+		switch {
+		case p.Warning:
 			diags.AddAttributeWarning(path.Root(attr.name), "Expired CA certificate ignored", detail)
-		} else {
+		case p.Setting == kratosclient.SettingClientKey:
+			// Named in the text, not by path: the CLI prints the configuration line of an
+			// attribute error, which for a key written into the configuration is the key itself.
+			diags.AddError(attr.summary, detail)
+		default:
 			diags.AddAttributeError(path.Root(attr.name), attr.summary, detail)
 		}
 	}

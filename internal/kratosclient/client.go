@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,7 @@ type Client struct {
 	logger     Logger
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	tlsConfig  *tls.Config
 	version    versionCache
 }
 
@@ -97,8 +99,13 @@ func WithBackoff(minWait, maxWait time.Duration) Option {
 	return func(c *Client) { c.minBackoff, c.maxBackoff = max(minWait, 0), max(maxWait, 0) }
 }
 
-// WithHTTPClient replaces the underlying HTTP client (for custom TLS or transports); New uses a copy.
+// WithHTTPClient replaces the underlying HTTP client (for custom transports); New uses a copy.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.httpClient = hc } }
+
+// WithTLSConfig makes https:// requests, to the admin and the public URL alike, trust and present
+// what cfg says (see TLSSettings.Config); nil keeps Go's defaults. It applies to the HTTP client's
+// transport, which must then be an *http.Transport (or nil, for http.DefaultTransport).
+func WithTLSConfig(cfg *tls.Config) Option { return func(c *Client) { c.tlsConfig = cfg } }
 
 // New returns a client for the Kratos admin API at adminURL (for example http://127.0.0.1:4434).
 func New(adminURL string, opts ...Option) (*Client, error) {
@@ -122,9 +129,22 @@ func New(adminURL string, opts ...Option) (*Client, error) {
 	if err := c.checkHeaders(); err != nil {
 		return nil, err
 	}
-	// A copy, so that the redirect check never changes a caller's client.
+	// A copy, so that the redirect check and the TLS settings never change a caller's client.
 	hc := *c.httpClient
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+	if c.tlsConfig != nil {
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		t, ok := rt.(*http.Transport)
+		if !ok {
+			return nil, fmt.Errorf("TLS settings need an *http.Transport, not a %T", hc.Transport)
+		}
+		t = t.Clone()
+		t.TLSClientConfig = c.tlsConfig.Clone()
+		hc.Transport = t
+	}
 	c.httpClient = &hc
 	return c, nil
 }
@@ -162,7 +182,13 @@ func (c *Client) checkHeaders() error {
 
 // ParseBaseURL checks that raw is an absolute http(s) URL without query or fragment.
 func ParseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	trimmed := strings.TrimSpace(raw)
+	if trimmed != "" && !strings.Contains(trimmed, "://") {
+		// Without "://", net/url reads "127.0.0.1:4434" as an error, "kratos:4434" as the scheme
+		// "kratos" and "kratos.example.com/admin" as a path: none of them says what is missing.
+		return nil, fmt.Errorf("%q has no scheme: write http://%s, or https://%s when Kratos or a proxy in front of it serves TLS", raw, trimmed, trimmed)
+	}
+	u, err := url.Parse(trimmed)
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL: %w", raw, err)
 	}
@@ -239,7 +265,7 @@ func (c *Client) do(ctx context.Context, req request) (*response, error) {
 		retry = retry && ctx.Err() == nil
 		c.logAttempt(ctx, req, attempt, time.Since(start), err, wait, retry)
 		if !retry {
-			return nil, recordOutcome(err, attempt+1, req.idempotent)
+			return nil, c.checkPublicPort(ctx, req, recordOutcome(err, attempt+1, req.idempotent))
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -435,7 +461,7 @@ func retryable(err error) bool {
 			return isConcurrentUpdate(apiErr)
 		}
 	case errors.As(err, &tErr):
-		return !isTLSFailure(tErr.Err)
+		return TLSFailureOf(tErr.Err) == NotTLSFailure
 	default:
 		return false
 	}

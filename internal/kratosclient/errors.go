@@ -2,8 +2,6 @@ package kratosclient
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +21,11 @@ type APIError struct {
 	URL    string
 	// StatusCode is the HTTP status line's code, never the body's error.code, which can differ.
 	StatusCode int
+	// KratosCode is the error.code of Kratos's JSON error body; it is 0 when the body is not
+	// one, as when a proxy in front of Kratos answered.
+	KratosCode int
+	// ID is the error.id of Kratos's error body, such as security_csrf_violation, when it has one.
+	ID string
 	// Message, Reason and Details come from Kratos's error body when it has one.
 	Message string
 	Reason  string
@@ -69,6 +72,8 @@ func (e *APIError) Detail() string {
 // errorBody is the herodot error envelope.
 type errorBody struct {
 	Error *struct {
+		Code    int            `json:"code"`
+		ID      string         `json:"id"`
 		Message string         `json:"message"`
 		Reason  string         `json:"reason"`
 		Details map[string]any `json:"details"`
@@ -86,6 +91,7 @@ func newAPIError(method, u string, res *http.Response, body []byte) *APIError {
 	var eb errorBody
 	if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
 		e.Message, e.Reason, e.Details = cutText(eb.Error.Message, maxErrorText), cutText(eb.Error.Reason, maxErrorText), eb.Error.Details
+		e.KratosCode, e.ID = eb.Error.Code, cutText(eb.Error.ID, maxErrorText)
 		return e
 	}
 	text := cutText(string(body), maxBodyText)
@@ -111,6 +117,10 @@ func cutText(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
+
+// FromKratos reports whether the answer is Kratos's own error, a JSON body with error.code;
+// a proxy's answer is not.
+func (e *APIError) FromKratos() bool { return e.KratosCode != 0 }
 
 // StatusCode returns the HTTP status of an *APIError in err's chain, or 0.
 func StatusCode(err error) int {
@@ -273,17 +283,12 @@ func recordOutcome(err error, attempts int, idempotent bool) error {
 func describeTransport(err error) string {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var recordErr tls.RecordHeaderError
+	if kind := TLSFailureOf(err); kind != NotTLSFailure {
+		return describeTLS(kind, err)
+	}
 	switch {
 	case errors.As(err, &dnsErr):
 		return fmt.Sprintf("the host name %q could not be resolved: %v", dnsErr.Name, dnsErr.Err)
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr):
-		return fmt.Sprintf("the TLS certificate was not accepted: %v", err)
-	case errors.As(err, &recordErr), isPlainHTTPAnswer(err):
-		return "the server did not answer with TLS; use http:// instead of https://, or check the port"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("no answer before the request timeout: %v", err)
 	case errors.As(err, &opErr) && opErr.Op == "dial":
@@ -299,30 +304,15 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// isTLSFailure reports whether err is a rejected certificate or a server that does not speak
-// TLS: a retry cannot change either.
-func isTLSFailure(err error) bool {
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var recordErr tls.RecordHeaderError
-	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &recordErr) ||
-		isPlainHTTPAnswer(err)
-}
-
-// isPlainHTTPAnswer reports net/http's untyped error for an https:// URL answered in plain HTTP.
-func isPlainHTTPAnswer(err error) bool {
-	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
-}
-
-// requestSent reports whether the server may have received a request that failed with err.
+// requestSent reports whether the server may have received a request that failed with err. A
+// TLS failure ends the handshake, before the server reads a request: with TLS 1.3 the client may
+// have written its request before the server's alert about the client certificate arrived, but
+// the server never decrypted it.
 func requestSent(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
 	switch {
-	case errors.As(err, &dnsErr), errors.As(err, &certErr), errors.As(err, &recordErr):
+	case errors.As(err, &dnsErr), TLSFailureOf(err) != NotTLSFailure:
 		return false
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return false

@@ -27,10 +27,16 @@ type fakeKratos struct {
 }
 
 // newFake starts a fake server that calls handle for every request; it stops when the test ends.
+// The health endpoints, which the client asks only to recognise Kratos's public port after a
+// failure, answer 404 as any server that is not Kratos would; they are neither counted nor handled.
 func newFake(t *testing.T, handle func(n int64, w http.ResponseWriter, r *http.Request)) *fakeKratos {
 	t.Helper()
 	f := &fakeKratos{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/admin/health/ready" || r.URL.Path == "/health/ready" {
+			http.NotFound(w, r)
+			return
+		}
 		handle(f.requests.Add(1), w, r)
 	}))
 	t.Cleanup(f.Close)
@@ -593,9 +599,21 @@ func TestParseBaseURL(t *testing.T) {
 			t.Errorf("ParseBaseURL(%q) = %v, %v; want %s", in, u, err, want)
 		}
 	}
-	for _, in := range []string{"127.0.0.1:4434", "ftp://h", "http://", "http://h?x=1", "http://h#f", "::"} {
+	for _, in := range []string{"ftp://h", "http://", "http://h?x=1", "http://h#f", "::"} {
 		if _, err := ParseBaseURL(in); err == nil {
 			t.Errorf("ParseBaseURL(%q) accepted", in)
+		}
+	}
+}
+
+// TestParseBaseURLWithoutScheme proves every form of a URL without a scheme gets the same message,
+// which shows the URL with http:// in front, rather than net/url's parse errors or a wrong scheme.
+func TestParseBaseURLWithoutScheme(t *testing.T) {
+	for _, in := range []string{"127.0.0.1:4434", "localhost:4434", "kratos:4434", "[::1]:4434", "kratos.example.com/admin", " kratos:4434/ "} {
+		_, err := ParseBaseURL(in)
+		want := fmt.Sprintf("has no scheme: write http://%s, or https://%s when", strings.TrimSpace(in), strings.TrimSpace(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseBaseURL(%q) = %v, want an error that says %q", in, err, want)
 		}
 	}
 }
@@ -689,7 +707,7 @@ func TestTLSFailuresAreExplainedAndNotRetried(t *testing.T) {
 	tests := []struct {
 		name, url, want string
 	}{
-		{"untrusted certificate", tlsSrv.URL, "the TLS certificate was not accepted"},
+		{"untrusted certificate", tlsSrv.URL, "signed by a certificate authority the client does not trust"},
 		{"https to a plain HTTP port", strings.Replace(plainSrv.URL, "http://", "https://", 1), "did not answer with TLS; use http:// instead of https://"},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"embed"
 	"encoding/base64"
 	"errors"
@@ -108,6 +109,10 @@ type Options struct {
 	// BcryptCost is the cost Kratos hashes passwords with; default 4, the cheapest. Kratos's own
 	// default is 12, about 0.25 s a password.
 	BcryptCost int
+	// AdminTLS, when set, makes Kratos serve its admin port over TLS with this certificate and key
+	// (serve.admin.tls.cert.base64 and key.base64), and AdminURL https://. The harness's own
+	// readiness checks do not verify it, so that tests can serve expired or misnamed certificates.
+	AdminTLS *Leaf
 }
 
 // sqliteFile is the database file of an instance started with Options.SQLiteFile, in its temp dir.
@@ -121,7 +126,8 @@ var errStopped = errors.New("kratostest: the instance was stopped")
 
 // Instance is a running Kratos process.
 type Instance struct {
-	// AdminURL is the admin base URL without a trailing slash or /admin, e.g. http://127.0.0.1:38211.
+	// AdminURL is the admin base URL without a trailing slash or /admin, e.g. http://127.0.0.1:38211
+	// (https:// with Options.AdminTLS).
 	AdminURL string
 	// PublicURL is the public base URL without a trailing slash, e.g. http://127.0.0.1:38212.
 	PublicURL string
@@ -293,6 +299,11 @@ func start(ctx context.Context, bin string, opts Options) (*Instance, error) {
 		dir:       dir,
 		transport: &http.Transport{},
 	}
+	if opts.AdminTLS != nil {
+		// Readiness is all the harness asks of the admin port; whether its certificate is
+		// trusted is for the test to find out.
+		inst.transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // see above
+	}
 	// DSN from the environment overrides the config's in-memory dsn.
 	switch {
 	case backend == BackendPostgres:
@@ -417,6 +428,8 @@ type config struct {
 	LinkRecovery          bool
 	BcryptCost            int
 	Schemas               []map[string]string
+	// AdminCert and AdminKey are the base64 of the admin port's PEM certificate and key, or empty for plain HTTP.
+	AdminCert, AdminKey string
 }
 
 // writeConfig renders the Kratos config for fresh loopback ports into dir/kratos.yml.
@@ -433,6 +446,11 @@ func writeConfig(dir string, opts Options) (*config, error) {
 		UIURL:        UIURL,
 		LinkRecovery: opts.LinkRecovery == nil || *opts.LinkRecovery,
 		BcryptCost:   cmp.Or(opts.BcryptCost, 4),
+	}
+	if opts.AdminTLS != nil {
+		cfg.AdminURL = "https://127.0.0.1:" + strconv.Itoa(ports[0])
+		cfg.AdminCert = base64.StdEncoding.EncodeToString(opts.AdminTLS.CertPEM)
+		cfg.AdminKey = base64.StdEncoding.EncodeToString(opts.AdminTLS.KeyPEM)
 	}
 	for _, id := range schemaIDs {
 		raw, err := files.ReadFile("config/" + id + ".schema.json")

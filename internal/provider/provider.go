@@ -43,6 +43,11 @@ type kratosProviderModel struct {
 	Headers        types.Map    `tfsdk:"headers"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+
+	CACertificate      types.String `tfsdk:"ca_certificate"`
+	ClientCertificate  types.String `tfsdk:"client_certificate"`
+	ClientKey          types.String `tfsdk:"client_key"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 }
 
 // New returns a constructor of the provider at the given version.
@@ -107,6 +112,31 @@ func (p *kratosProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					kratosclient.DefaultMaxRetries, shortest, longest),
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
+			"ca_certificate": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM text of the certificate authorities to trust on `https://` admin and public URLs instead of the system's, for example " +
+					"`file(\"ca.pem\")`: for a Kratos that serves TLS itself (`serve.admin.tls`) or a proxy whose certificate a private CA signed. " +
+					"A certificate that does not parse, or a bundle whose certificates have all expired, is an error at plan time. " +
+					"Defaults to the `" + envCACertificate + "` environment variable; when neither is set, the system's CAs are trusted.",
+			},
+			"client_certificate": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM text of the client certificate (followed by any intermediate certificates) presented to a server that requires " +
+					"mutual TLS, such as a proxy or service mesh in front of Kratos, on the admin and public URLs alike. Needs `client_key`; an expired " +
+					"certificate is an error at plan time. Defaults to the `" + envClientCertificate + "` environment variable; when neither is set, no client certificate is presented.",
+			},
+			"client_key": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "PEM text of the unencrypted private key (PKCS #8, PKCS #1 or SEC 1) of `client_certificate`; a key that is not the " +
+					"certificate's is an error at plan time. Defaults to the `" + envClientKey + "` environment variable.",
+			},
+			"insecure_skip_verify": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Accept any server certificate, for any host name, on `https://` URLs. Anyone on the network path can then read and change " +
+					"what the provider sends, passwords included: for a throwaway test setup only, and every plan warns while it is on. Prefer `ca_certificate`. " +
+					"Defaults to the `" + envInsecureSkipVerify + "` environment variable (`true` or `false`), else `false`.",
+			},
 		},
 	}
 }
@@ -122,7 +152,8 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		value attrValue
 		name  string
 	}{{cfg.AdminURL, "admin_url"}, {cfg.PublicURL, "public_url"}, {cfg.APIKey, "api_key"}, {cfg.Headers, "headers"},
-		{cfg.RequestTimeout, "request_timeout"}, {cfg.MaxRetries, "max_retries"}} {
+		{cfg.RequestTimeout, "request_timeout"}, {cfg.MaxRetries, "max_retries"}, {cfg.CACertificate, "ca_certificate"},
+		{cfg.ClientCertificate, "client_certificate"}, {cfg.ClientKey, "client_key"}, {cfg.InsecureSkipVerify, "insecure_skip_verify"}} {
 		if v.value.IsUnknown() {
 			// Known only after apply: objects that need the client say so when they are used.
 			data := &providerData{unknownAttribute: v.name}
@@ -167,6 +198,11 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if !cfg.MaxRetries.IsNull() {
 		opts = append(opts, kratosclient.WithMaxRetries(int(cfg.MaxRetries.ValueInt64())))
 	}
+	tlsCfg := cfg.tlsConfig(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	opts = append(opts, kratosclient.WithTLSConfig(tlsCfg))
 	client, err := kratosclient.New(adminURL, opts...)
 	if errors.Is(err, kratosclient.ErrInvalidHeader) {
 		resp.Diagnostics.AddAttributeError(path.Root("headers"), "Invalid HTTP header", err.Error()+". Fix headers or api_key.")

@@ -43,6 +43,42 @@ func TestAccProvider_badValues(t *testing.T) {
 	})
 }
 
+// TestAccProvider_noScheme proves every form of an admin URL without a scheme gets one message
+// that shows the URL with http:// in front, at validation, before any request.
+func TestAccProvider_noScheme(t *testing.T) {
+	var steps []resource.TestStep
+	for _, u := range []string{"127.0.0.1:4434", "localhost:4434", "kratos:4434", "[::1]:4434", "kratos.example.com/admin"} {
+		steps = append(steps, resource.TestStep{
+			Config:      schemasConfig(fmt.Sprintf("admin_url = %q", u)),
+			ExpectError: expectError("Invalid URL", fmt.Sprintf("%q has no scheme: write http://%s, or https://%s when", u, u, u)),
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAccProvider_publicPortAsAdmin proves an admin_url that names Kratos's public port is
+// recognised as such, for a read that the public port redirects and one it answers with 404.
+func TestAccProvider_publicPortAsAdmin(t *testing.T) {
+	skipWithoutAcc(t)
+	want := expectError(testKratos.PublicURL+" is Kratos's public port, not its admin port",
+		"This looks like the public port: admin_url (or KRATOS_ADMIN_URL) must name Kratos's admin port, serve.admin, 4434 by default")
+	config := func(data string) string {
+		return fmt.Sprintf("provider \"kratos\" {\n  admin_url = %q\n}\n%s", testKratos.PublicURL, data)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(`data "kratos_identities" "some" { limit = 1 }`), ExpectError: want},
+			{Config: config(`data "kratos_sessions" "some" {}`), ExpectError: want},
+		},
+	})
+}
+
 // TestAccProvider_unreachable proves a Kratos that cannot be reached gives one clear diagnostic naming the URL.
 func TestAccProvider_unreachable(t *testing.T) {
 	// A listener closed at once leaves a port nothing answers on.
@@ -70,8 +106,9 @@ func TestAccProvider_proxyRefuses(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
-			ExpectError: regexp.MustCompile(`(?s)HTTP\s+401\s+Unauthorized.*check\s+the\s+provider's\s+api_key\s+and\s+headers`),
+			Config: schemasConfig(fmt.Sprintf("admin_url = %q\npublic_url = %q", srv.URL, srv.URL)),
+			ExpectError: expectError("A proxy in front of Kratos, not Kratos, answered GET "+srv.URL, "HTTP 401 Unauthorized",
+				"Kratos's own errors are JSON with an error.code; this answer is not", "Set api_key (or KRATOS_API_KEY)", "or headers"),
 		}},
 	})
 }

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"strings"
@@ -20,7 +22,28 @@ func TestDescribeClientError(t *testing.T) {
 		{
 			name: "proxy refuses",
 			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities", StatusCode: 403, Body: "Forbidden"},
-			want: []string{"HTTP 403 Forbidden", "api_key and headers"},
+			want: []string{"A proxy in front of Kratos, not Kratos, answered GET http://k/admin/identities: HTTP 403 Forbidden", "Set api_key (or KRATOS_API_KEY)", "headers"},
+		},
+		{
+			name: "Kratos refuses",
+			err:  &kratosclient.APIError{Method: "GET", URL: "http://k/admin/identities", StatusCode: 401, KratosCode: 401, Message: "The request could not be authorized"},
+			want: []string{"Kratos answered GET http://k/admin/identities: HTTP 401", "api_key and headers"},
+		},
+		{
+			name: "the public port",
+			err:  &kratosclient.PublicPortError{URL: "http://k:4433", Answer: &kratosclient.APIError{Method: "GET", URL: "http://k:4433/admin/version", StatusCode: 404}},
+			want: []string{"http://k:4433 is Kratos's public port", "This looks like the public port", "serve.admin, 4434 by default", "public_url"},
+		},
+		{
+			name: "unknown authority",
+			err:  &kratosclient.TransportError{Method: "GET", URL: "https://k/admin/identities", Err: x509.UnknownAuthorityError{}, Attempts: 1},
+			want: []string{"not trust", "Set ca_certificate (or KRATOS_CA_CERTIFICATE)"},
+		},
+		{
+			name: "client certificate required",
+			err: &kratosclient.TransportError{Method: "GET", URL: "https://k/admin/identities", Attempts: 1,
+				Err: &net.OpError{Op: "remote error", Err: tls.AlertError(116)}},
+			want: []string{"requires a TLS client certificate", "set client_certificate and client_key (or KRATOS_CLIENT_CERTIFICATE and KRATOS_CLIENT_KEY)"},
 		},
 		{
 			name: "plain-text router 404 means the wrong port",
@@ -74,6 +97,16 @@ func TestDescribeClientError(t *testing.T) {
 				t.Errorf("describeClientError() = %q claims a retry after a single attempt", got)
 			}
 		})
+	}
+}
+
+// TestEveryTLSFailureHasAHint proves each kind of TLS failure the client tells apart says which
+// setting fixes it.
+func TestEveryTLSFailureHasAHint(t *testing.T) {
+	for kind := kratosclient.TLSUnknownAuthority; kind <= kratosclient.TLSHandshakeFailed; kind++ {
+		if tlsFailureHints[kind] == "" {
+			t.Errorf("TLS failure %d has no hint", kind)
+		}
 	}
 }
 

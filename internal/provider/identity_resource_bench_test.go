@@ -6,12 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
@@ -24,22 +23,28 @@ var benchCLIs = []string{"terraform", "terraform-current", "tofu"}
 const (
 	// benchSizesEnv lists the resource counts, comma-separated; default 500. "500,2000" compares growth.
 	benchSizesEnv = "KRATOS_BENCH_N"
+	// benchRoundsEnv is how many rounds BenchmarkIdentityResource runs, each contender once per
+	// round in a rotated order; default 3, whose median is reported.
+	benchRoundsEnv = "KRATOS_BENCH_ROUNDS"
 	// benchCPUProfileEnv names a directory for CPU profiles of every provider process (cpu-<pid>.pprof);
 	// read them with `go tool pprof -top bin/terraform-provider-kratos <dir>/*.pprof`.
 	benchCPUProfileEnv = "KRATOS_BENCH_CPUPROFILE"
 )
 
 // BenchmarkIdentityResource applies, refreshes (plan) and destroys N kratos_identity resources
-// through each real CLI, on Kratos with SQLite and with PostgreSQL, and N terraform_data resources
-// as Terraform's own floor under the same CLI in the same iteration. It reports each phase's time
-// in seconds for both, the ratios (apply-x, plan-x, destroy-x), the CPU time of the CLI with its
-// providers (cli-cpu-s, floor-cli-cpu-s) and of Kratos (kratos-cpu-s) over the three phases, and
-// state bytes per resource. The provider is built into a
-// temporary directory and used through dev_overrides; identities carry a bcrypt hash of cost 4.
+// through each real CLI, on Kratos with SQLite and with PostgreSQL, beside N terraform_data
+// resources (Terraform's own floor) and N ory_identity resources of Ory's provider (where
+// bin/terraform-provider-ory is built, see tools/ory), all holding the same traits and public
+// metadata, on the same Kratos under the same CLI. Each round runs the three in a rotated order,
+// and each figure is the median of the rounds. It reports each phase's time in seconds, the ratios
+// to the floor (apply-x, plan-x, destroy-x) and to Ory's provider (apply-vs-ory …), the CPU time of
+// the CLI with its providers (cli-cpu-s, ory-cli-cpu-s, floor-cli-cpu-s) and of Kratos
+// (kratos-cpu-s) over the three phases, and state bytes per resource. The provider is built into
+// a temporary directory and used through dev_overrides.
 //
-//	KRATOS_BENCH_N=500,2000 go test ./internal/provider -run '^$' -bench IdentityResource -benchtime 1x
+//	KRATOS_BENCH_N=500,2000 KRATOS_BENCH_ROUNDS=3 go test ./internal/provider -run '^$' -bench IdentityResource -benchtime 1x
 func BenchmarkIdentityResource(b *testing.B) {
-	sizes := benchSizes(b)
+	sizes, rounds := benchSizes(b), benchRounds(b)
 	var tags []string
 	profileDir := os.Getenv(benchCPUProfileEnv)
 	if profileDir != "" {
@@ -52,17 +57,13 @@ func BenchmarkIdentityResource(b *testing.B) {
 		}
 		tags = []string{"probe"}
 	}
-	rc := buildProviderBinary(b, tags...)
-	hash, err := bcrypt.GenerateFromPassword([]byte("bench-password"), 4)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rc := withOryOverride(b, buildProviderBinary(b, tags...))
 	forEachBackend(b, func(b *testing.B, inst *kratostest.Instance) {
 		env := binaryEnv(rc, inst.AdminURL, inst.PublicURL)
 		if profileDir != "" {
 			env = append(env, "KRATOS_TF_PROBE_DIR="+profileDir)
 		}
-		benchIdentityPhases(b, inst, env, sizes, string(hash))
+		benchIdentityPhases(b, inst, env, sizes, rounds)
 	})
 }
 
@@ -76,37 +77,96 @@ func forEachBackend(b *testing.B, body func(b *testing.B, inst *kratostest.Insta
 	}
 }
 
+// benchContender is one of the configurations BenchmarkIdentityResource times.
+type benchContender struct {
+	name   string
+	config func(n int, prefix string) string
+}
+
 // benchIdentityPhases runs the phases of BenchmarkIdentityResource under each CLI and size.
-func benchIdentityPhases(b *testing.B, inst *kratostest.Instance, env []string, sizes []int, hash string) {
+func benchIdentityPhases(b *testing.B, inst *kratostest.Instance, env []string, sizes []int, rounds int) {
+	contenders := []benchContender{{"floor", floorConfig}, {"kratos", identityConfig}}
+	if oryBinary() != "" {
+		contenders = append(contenders, benchContender{"ory", func(n int, prefix string) string { return oryConfig(n, prefix, inst.AdminURL) }})
+	} else {
+		b.Log("SKIPPED Ory's provider: bin/terraform-provider-ory is not built (tools/install.sh ory needs ../shared/anchors/terraform-provider-ory-src.tar.gz)")
+	}
 	for _, cli := range benchCLIs {
 		for _, n := range sizes {
 			b.Run(fmt.Sprintf("cli=%s/n=%d", cli, n), func(b *testing.B) {
 				bin := benchCLI(b, cli)
-				var floor, kratos benchPhases
-				for i := 0; b.Loop(); i++ {
-					prefix := fmt.Sprintf("%s-%d-%d", cli, n, i)
-					floor = runBenchPhases(b, bin, env, inst, floorConfig(n, prefix))
-					kratos = runBenchPhases(b, bin, env, inst, identityConfig(n, prefix, hash))
+				runs := map[string][]benchPhases{}
+				for b.Loop() {
+					for r := range rounds {
+						for i := range contenders {
+							c := contenders[(i+r)%len(contenders)]
+							runs[c.name] = append(runs[c.name], runBenchPhases(b, bin, env, inst, c.config(n, fmt.Sprintf("%s-%s-%d-%d", cli, c.name, n, r))))
+						}
+					}
 				}
-				for _, m := range []struct {
-					unit      string
-					kratos, f float64
-				}{
-					{"apply", kratos.apply.Seconds(), floor.apply.Seconds()},
-					{"plan", kratos.plan.Seconds(), floor.plan.Seconds()},
-					{"destroy", kratos.destroy.Seconds(), floor.destroy.Seconds()},
-				} {
-					b.ReportMetric(m.kratos/m.f, m.unit+"-x")
-					b.ReportMetric(m.kratos, m.unit+"-s")
-					b.ReportMetric(m.f, "floor-"+m.unit+"-s")
+				med := map[string]benchPhases{}
+				for name, rs := range runs {
+					med[name] = medianPhases(rs)
 				}
-				b.ReportMetric(kratos.cliCPU.Seconds(), "cli-cpu-s")
-				b.ReportMetric(floor.cliCPU.Seconds(), "floor-cli-cpu-s")
-				b.ReportMetric(kratos.kratosCPU.Seconds(), "kratos-cpu-s")
-				b.ReportMetric(float64(kratos.stateBytes)/float64(n), "state-B/identity")
-				b.ReportMetric(float64(floor.stateBytes)/float64(n), "floor-state-B/resource")
+				reportPhases(b, n, med)
 			})
 		}
+	}
+}
+
+// reportPhases reports the median phases of each contender and their ratios.
+func reportPhases(b *testing.B, n int, med map[string]benchPhases) {
+	kratos, floor := med["kratos"], med["floor"]
+	ory, withOry := med["ory"]
+	for _, m := range []struct {
+		unit             string
+		kratos, f, other time.Duration
+	}{
+		{"apply", kratos.apply, floor.apply, ory.apply},
+		{"plan", kratos.plan, floor.plan, ory.plan},
+		{"destroy", kratos.destroy, floor.destroy, ory.destroy},
+	} {
+		b.ReportMetric(m.kratos.Seconds()/m.f.Seconds(), m.unit+"-x")
+		b.ReportMetric(m.kratos.Seconds(), m.unit+"-s")
+		b.ReportMetric(m.f.Seconds(), "floor-"+m.unit+"-s")
+		if withOry {
+			b.ReportMetric(m.other.Seconds(), "ory-"+m.unit+"-s")
+			b.ReportMetric(m.kratos.Seconds()/m.other.Seconds(), m.unit+"-vs-ory")
+		}
+	}
+	b.ReportMetric(kratos.cliCPU.Seconds(), "cli-cpu-s")
+	b.ReportMetric(floor.cliCPU.Seconds(), "floor-cli-cpu-s")
+	b.ReportMetric(kratos.kratosCPU.Seconds(), "kratos-cpu-s")
+	b.ReportMetric(float64(kratos.stateBytes)/float64(n), "state-B/identity")
+	b.ReportMetric(float64(floor.stateBytes)/float64(n), "floor-state-B/resource")
+	if withOry {
+		b.ReportMetric(ory.cliCPU.Seconds(), "ory-cli-cpu-s")
+		b.ReportMetric(float64(ory.stateBytes)/float64(n), "ory-state-B/identity")
+	}
+}
+
+// medianPhases is the median of each measure over runs.
+func medianPhases(runs []benchPhases) benchPhases {
+	pick := func(get func(benchPhases) time.Duration) time.Duration {
+		v := make([]time.Duration, len(runs))
+		for i, r := range runs {
+			v[i] = get(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	sizes := make([]int64, len(runs))
+	for i, r := range runs {
+		sizes[i] = r.stateBytes
+	}
+	slices.Sort(sizes)
+	return benchPhases{
+		apply:      pick(func(p benchPhases) time.Duration { return p.apply }),
+		plan:       pick(func(p benchPhases) time.Duration { return p.plan }),
+		destroy:    pick(func(p benchPhases) time.Duration { return p.destroy }),
+		cliCPU:     pick(func(p benchPhases) time.Duration { return p.cliCPU }),
+		kratosCPU:  pick(func(p benchPhases) time.Duration { return p.kratosCPU }),
+		stateBytes: sizes[len(sizes)/2],
 	}
 }
 
@@ -138,6 +198,19 @@ func benchSizes(b *testing.B) []int {
 		sizes = append(sizes, n)
 	}
 	return sizes
+}
+
+// benchRounds reads benchRoundsEnv.
+func benchRounds(b *testing.B) int {
+	v := os.Getenv(benchRoundsEnv)
+	if v == "" {
+		return 3
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive number of rounds", benchRoundsEnv, v)
+	}
+	return n
 }
 
 // benchPhases are the times of one apply, refresh plan and destroy, and the state's size after apply.
@@ -223,8 +296,11 @@ resource "terraform_data" "user" {
 `, prefix, n, benchTraits)
 }
 
-// identityConfig is n kratos_identity resources with an imported bcrypt hash.
-func identityConfig(n int, prefix, hash string) string {
+// benchMetadata is the public metadata every identity of BenchmarkIdentityResource carries.
+const benchMetadata = `jsonencode({ plan = "team", seats = count.index })`
+
+// identityConfig is n kratos_identity resources with traits and public metadata.
+func identityConfig(n int, prefix string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     kratos = { source = "kratos-tf/kratos" }
@@ -237,7 +313,68 @@ resource "kratos_identity" "user" {
   count           = %d
   schema_id       = "default"
   traits          = %s
-  hashed_password = %q
+  metadata_public = %s
 }
-`, prefix, n, benchTraits, hash)
+`, prefix, n, benchTraits, benchMetadata)
+}
+
+// oryConfig is n ory_identity resources of Ory's provider with the same traits and metadata, its
+// project API URL pointed at the Kratos admin URL (a format string whose %%.0s swallows the slug).
+func oryConfig(n int, prefix, adminURL string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    ory = { source = "ory/ory" }
+  }
+}
+
+provider "ory" {
+  project_api_key = "unused-locally"
+  project_slug    = "local"
+  project_api_url = "%s%%.0s"
+}
+
+locals { prefix = %q }
+
+resource "ory_identity" "user" {
+  count           = %d
+  schema_id       = "default"
+  traits          = %s
+  metadata_public = %s
+}
+`, adminURL, prefix, n, benchTraits, benchMetadata)
+}
+
+// oryBinary is the path of bin/terraform-provider-ory, or "" when it is not built.
+func oryBinary() string {
+	bin, err := filepath.Abs(filepath.Join("..", "..", "bin", "terraform-provider-ory"))
+	if err != nil {
+		return ""
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return ""
+	}
+	return bin
+}
+
+// withOryOverride returns a CLI configuration that adds to rc's dev_overrides one for Ory's
+// provider, when it is built; otherwise rc itself.
+func withOryOverride(b *testing.B, rc string) string {
+	bin := oryBinary()
+	if bin == "" {
+		return rc
+	}
+	text, err := os.ReadFile(rc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	if err := os.Symlink(bin, filepath.Join(dir, "terraform-provider-ory")); err != nil {
+		b.Fatal(err)
+	}
+	override := fmt.Sprintf("  dev_overrides {\n    %q = %q\n    %q = %q\n", "registry.terraform.io/ory/ory", dir, "registry.opentofu.org/ory/ory", dir)
+	out := filepath.Join(dir, "cli.tfrc")
+	if err := os.WriteFile(out, []byte(strings.Replace(string(text), "  dev_overrides {\n", override, 1)), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return out
 }

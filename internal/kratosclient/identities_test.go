@@ -368,7 +368,7 @@ func TestUpdateIdentity(t *testing.T) {
 		if got.State != "inactive" || got.SchemaID != "default" {
 			t.Errorf("state %q schema %q, want inactive/default", got.State, got.SchemaID)
 		}
-		// kratos-admin-api.md §1: v1.3.1 never bumps updated_at after the insert; v26 does.
+		// KRATOS_API_NOTES.md: v1.3.1 never bumps updated_at after the insert; v26 does.
 		if bumped := got.UpdatedAt != created.UpdatedAt; bumped == legacyKratos(t) {
 			t.Errorf("updated_at %q -> %q after PUT on Kratos %s", created.UpdatedAt, got.UpdatedAt, serverVersion(t))
 		}
@@ -682,7 +682,7 @@ func TestBatchPatchIdentities(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// kratos-admin-api.md §3.2: v1.3.1 rolls the whole batch back although the other items
+		// KRATOS_API_NOTES.md, "Batch create rollback": v1.3.1 rolls the whole batch back although the other items
 		// are reported as created; v25.4.0 and later store them.
 		wantBatchOutcome(t, "batch with a 409 item", stored, missing)
 	})
@@ -838,7 +838,7 @@ func TestIsBatchItemRejected(t *testing.T) {
 
 // TestBatchPatchIdentitiesDuplicatesInBatch sends two items with the same identifier in one
 // batch: Kratos v1.3.1 reports the later one as a 409 and the others as created, and then
-// stores none of them (kratos-admin-api.md §3.2).
+// stores none of them (KRATOS_API_NOTES.md, "Batch create rollback").
 func TestBatchPatchIdentitiesDuplicatesInBatch(t *testing.T) {
 	c, _ := newClient(t)
 	ctx := t.Context()

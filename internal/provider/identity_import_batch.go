@@ -18,7 +18,7 @@ import (
 
 // The batch import behind kratos_identity_import. Members are sent in chunks through PATCH
 // /admin/identities. Kratos v1.x rolls a whole batch back when one item conflicts, yet reports the
-// others as created (kratos-admin-api.md §3.2); v25.4.0 and later commit the others. So when an
+// others as created (KRATOS_API_NOTES.md, "Batch create rollback"); v25.4.0 and later commit the others. So when an
 // item of a batch conflicted, the creates Kratos reported are verified with list requests, and
 // what was rolled back is sent again: the same code is right on both. A whole-batch refusal caused
 // by one item (its hash, state, password or identifier) is isolated by halving the batch. Each

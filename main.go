@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/gctuner"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/probe"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/provider"
 )
 
@@ -26,8 +28,8 @@ func main() {
 	for _, name := range sdkLogsToSilence(os.Environ()) {
 		_ = os.Setenv(name, "OFF")
 	}
-	startGCTuner()
-	stopProbe := startProbe()
+	gctuner.Start()
+	stopProbe := probe.Start()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/kratos-tf/kratos",
 		Debug:           debug,

@@ -1,4 +1,5 @@
-package main
+// Package gctuner gives the provider's garbage collector headroom while its live heap is small.
+package gctuner
 
 import (
 	"os"
@@ -18,9 +19,9 @@ const gcHeadroom = 64 << 20
 // liveHeapMetric is the runtime metric of the heap that the last collection found live.
 const liveHeapMetric = "/gc/heap/live:bytes"
 
-// startGCTuner sets the collector's target after every collection from gcPercentFor, unless the
+// Start sets the collector's target after every collection from gcPercentFor, unless the
 // user has set GOGC or GOMEMLIMIT.
-func startGCTuner() {
+func Start() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}

@@ -1,6 +1,6 @@
 //go:build probe
 
-package main
+package probe
 
 import (
 	"fmt"
@@ -17,9 +17,9 @@ import (
 // reached, in bytes of heap objects, garbage not yet collected included (heap-peak-<pid>.txt).
 const probeDirEnv = "KRATOS_TF_PROBE_DIR"
 
-// startProbe starts the CPU profile and the heap sampling when $KRATOS_TF_PROBE_DIR is set;
+// Start starts the CPU profile and the heap sampling when $KRATOS_TF_PROBE_DIR is set;
 // the returned function ends both and writes their files.
-func startProbe() func() {
+func Start() func() {
 	dir := os.Getenv(probeDirEnv)
 	if dir == "" {
 		return func() {}

@@ -1,4 +1,4 @@
-package main
+package gctuner
 
 import (
 	"runtime"
@@ -37,14 +37,14 @@ func TestGCTunerFollowsLiveHeap(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOGC", "150")
 	debug.SetGCPercent(150)
-	startGCTuner()
+	Start()
 	if got := gogc(); got != 150 {
 		t.Fatalf("with GOGC set the tuner changed GOGC to %d", got)
 	}
 
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
-	startGCTuner()
+	Start()
 	if got := gogc(); got != 1600 {
 		t.Fatalf("GOGC after start = %d, want 1600", got)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/passwordhash"
 )
 
 var (
@@ -157,7 +158,7 @@ func identityImportSchema() schema.Schema {
 					"hashed_password": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "An existing password hash, so that the user keeps signing in with the old password. " +
-							"Kratos v1.3.1 accepts hashes that start with " + quotedList(hashPrefixDescriptions) + "; the whole hash is checked at plan time. " +
+							"Kratos v1.3.1 accepts hashes that start with " + quotedList(passwordhash.PrefixDescriptions) + "; the whole hash is checked at plan time. " +
 							"A member may have `password` or `hashed_password`, not both.",
 						Validators: namedMember(hashedPasswordValidator{}),
 					},

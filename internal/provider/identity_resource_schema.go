@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/passwordhash"
 )
 
 // descLeanState says what the state leaves out and where to find it.
@@ -118,7 +119,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "An existing password hash to import, for migrating users from another system; sent on create and whenever it changes. " +
-					"Kratos accepts hashes that start with " + quotedList(hashPrefixDescriptions) + ". " +
+					"Kratos accepts hashes that start with " + quotedList(passwordhash.PrefixDescriptions) + ". " +
 					"Like `password`, it is stored in the state as written (marked sensitive, so plans hide it): keep the state encrypted, " +
 					"or remove the attribute once the identity is imported (removing it changes nothing in Kratos). " +
 					"Conflicts with `password` and `password_wo`.",

@@ -53,7 +53,6 @@ func validateString(t *testing.T, validators []validator.String, p path.Path, va
 	return diags
 }
 
-
 // TestHashedPasswordAttribute_parsesHashBodies proves that hashed_password checks whole hashes
 // with internal/passwordhash (whose own tests cover every format): a whole hash passes, one with
 // a recognised prefix and a broken body is a "Malformed password hash" error on the attribute

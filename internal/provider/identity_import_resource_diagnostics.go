@@ -174,3 +174,22 @@ func addRemovalWarnings(removed []string, pending types.Map, deleteOnDestroy boo
 			fmt.Sprintf("delete_on_destroy is now false, so the identities of %s removed earlier stay in Kratos: %s.", countMembers(len(due)), shortList(lines, ", ", importListBytes)))
 	}
 }
+
+// countMembers renders "1 member" or "N members".
+func countMembers(n int) string { return plural(n, "member") }
+
+// countIdentities renders "1 identity" or "N identities".
+func countIdentities(n int) string {
+	if n == 1 {
+		return "1 identity"
+	}
+	return fmt.Sprintf("%d identities", n)
+}
+
+// plural renders n and the noun, with an s when n is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -3,12 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -28,21 +25,6 @@ import (
 // on_conflict says. A request whose answer was lost is never repeated blindly: its members are
 // looked up first and only those Kratos does not have are sent again.
 
-// importLimits bound one batch request.
-type importLimits struct {
-	// members is the number of identities.
-	members int
-	// passwords is the number of cleartext passwords, which Kratos hashes one after the other.
-	passwords int
-	// bytes is the size of the request body.
-	bytes int
-}
-
-// importChunkLimits are the limits of one batch request: the client's (1000 identities, 200
-// cleartext passwords, what Kratos v25.4.0 and later accept; v1.3.1 takes more) and 4 MiB, below
-// the 5 MiB Kratos accepts in an admin request. Tests lower them.
-var importChunkLimits = importLimits{members: kratosclient.BatchPatchIdentitiesLimit, passwords: kratosclient.BatchPatchPasswordLimit, bytes: 4 << 20}
-
 // importMaxRounds bounds how often the rolled-back members of a chunk are sent again. Each round
 // sends fewer members than the one before, as it leaves out those that conflicted.
 const importMaxRounds = 5
@@ -50,9 +32,6 @@ const importMaxRounds = 5
 // importMaxTimeoutPasses bounds how often members whose request timed out are sent again, each
 // time in requests of at most half as many cleartext passwords: 200 halve to 1 in 8 passes.
 const importMaxTimeoutPasses = 10
-
-// importWorkers is how many lookups or deletions run at once.
-const importWorkers = 4
 
 // importItem is one member to create.
 type importItem struct {
@@ -94,45 +73,6 @@ func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []
 func (it importItem) cleartext() bool {
 	c := it.body.Credentials
 	return c != nil && c.Password != nil && c.Password.Config.Password != ""
-}
-
-// importChunks splits items, in order, into chunks within l.
-func importChunks(items []importItem, l importLimits) [][]importItem {
-	var out [][]importItem
-	for len(items) > 0 {
-		var chunk []importItem
-		chunk, items = nextChunk(items, l)
-		out = append(out, chunk)
-	}
-	return out
-}
-
-// nextChunk splits off the first chunk of items within l (at least one item), and returns the rest.
-func nextChunk(items []importItem, l importLimits) (chunk, rest []importItem) {
-	passwords, size := 0, 0
-	for i, it := range items {
-		pw := 0
-		if it.cleartext() {
-			pw = 1
-		}
-		if i > 0 && (i >= l.members || passwords+pw > l.passwords || size+it.size > l.bytes) {
-			return items[:i], items[i:]
-		}
-		passwords += pw
-		size += it.size + 1
-	}
-	return items, nil
-}
-
-// cleartextCount is how many of items carry a cleartext password.
-func cleartextCount(items []importItem) int {
-	n := 0
-	for _, it := range items {
-		if it.cleartext() {
-			n++
-		}
-	}
-	return n
 }
 
 // importResult is what an import did, member by member.
@@ -376,120 +316,6 @@ func (im *importer) settle(ctx context.Context, items []importItem, res *kratosc
 	return retry, nil
 }
 
-// resolveLost looks up the members whose request's answer was lost: one Kratos has is settled
-// as a conflict would be, the others are sent once more. It returns false when Kratos stopped
-// answering.
-func (im *importer) resolveLost(ctx context.Context) bool {
-	for pass := 1; len(im.lost) > 0; pass++ {
-		lost, cause := im.lost, im.lostCause
-		im.lost = nil
-		// A request that timed out is sent again in smaller ones, each pass at most half as many
-		// cleartext passwords; other lost answers get one more try.
-		if pass > 2 && (pass > importMaxTimeoutPasses || !kratosclient.IsTimeout(cause) || !im.hashing.shrinking()) {
-			for _, it := range lost {
-				im.fail(it, "the answers to two requests that sent it were lost ("+describeClientError(cause)+"), so the provider cannot tell whether Kratos created it; the next plan shows what Kratos holds")
-			}
-			return true
-		}
-		tflog.Info(ctx, "Batch answer lost; looking up its members before sending them again", map[string]any{"members": len(lost)})
-		var resend []importItem
-		for i, h := range im.lookupHolders(ctx, lost) {
-			it := lost[i]
-			switch {
-			case h.err != nil:
-				im.res.err = h.err
-				im.lost = slices.Concat(resend, lost[i:])
-				return false
-			case h.external == nil && len(h.identifiers) == 0 && (it.externalID == "" || !im.native):
-				im.fail(it, "the answer to the request that sent it was lost ("+describeClientError(cause)+"), and it has neither an external_id nor "+
-					"a login identifier to look it up by, so the provider cannot tell whether Kratos created it: look for it in Kratos before applying again")
-			case h.external == nil && len(h.found) == 0:
-				// No identity having the member's external ID or identifiers proves Kratos did not create it.
-				resend = append(resend, it)
-			default:
-				im.decide(it, h)
-			}
-		}
-		if !im.sendAll(ctx, resend) {
-			return false
-		}
-	}
-	return true
-}
-
-// resolveConflicts decides, in key order, what each member Kratos refused with 409 becomes.
-func (im *importer) resolveConflicts(ctx context.Context) {
-	conflicts := im.conflicts
-	im.conflicts = nil
-	slices.SortFunc(conflicts, func(a, b importItem) int { return strings.Compare(a.key, b.key) })
-	for i, h := range im.lookupHolders(ctx, conflicts) {
-		if h.err != nil {
-			im.fail(conflicts[i], "Kratos answered 409 Conflict, and looking up which identity holds its identifiers failed: "+describeClientError(h.err))
-			continue
-		}
-		if h.external == nil && len(h.found) == 0 {
-			im.fail(conflicts[i], fmt.Sprintf("Kratos answered 409 Conflict, but no identity has its external_id or any of its login identifiers (%s): "+
-				"another identity probably has one of its verification or recovery addresses, which are unique too", quotedList(h.identifiers)))
-			continue
-		}
-		im.decide(conflicts[i], h)
-	}
-}
-
-// decide settles a member that an identity in Kratos holds the external ID or an identifier of: the
-// identity is the member itself when it has the member's external ID, or its schema and traits;
-// otherwise it is adopted or refused.
-func (im *importer) decide(it importItem, h holders) {
-	if e := h.external; e != nil {
-		if owner, ok := im.owners[e.ID]; ok {
-			im.fail(it, fmt.Sprintf("its external_id %q is also that of member %q (identity %s); two members cannot share an external ID", it.externalID, owner, e.ID))
-			return
-		}
-		im.record(it.key, e.ID)
-		im.recognised = append(im.recognised, *e)
-		return
-	}
-	if len(h.found) > 1 {
-		var names []string
-		for _, f := range h.found {
-			names = append(names, fmt.Sprintf("%s has %q", f.identity.ID, f.identifier))
-		}
-		im.fail(it, "its identifiers belong to several identities ("+strings.Join(names, ", ")+"), so it matches none of them")
-		return
-	}
-	f := h.found[0]
-	if owner, ok := im.owners[f.identity.ID]; ok {
-		im.fail(it, fmt.Sprintf("its identifier %q is also that of member %q (identity %s); two members cannot share an identifier", f.identifier, owner, f.identity.ID))
-		return
-	}
-	marked := markerOf(f.identity.MetadataAdmin).ExternalID
-	switch {
-	case it.externalID != "" && marked == it.externalID, marked == "" && sameMember(&f.identity, it.body):
-		im.record(it.key, f.identity.ID)
-		im.recognised = append(im.recognised, f.identity)
-		return
-	case marked != "":
-		im.fail(it, fmt.Sprintf("identity %s has its identifier %q, and is the member with external_id %q of an import", f.identity.ID, f.identifier, marked))
-		return
-	}
-	switch {
-	case !h.fromSchema:
-		im.fail(it, fmt.Sprintf("identity %s has %q, and without identity schema %q the provider cannot tell whether that value is one of the member's login identifiers",
-			f.identity.ID, f.identifier, it.body.SchemaID))
-	case !im.adopt:
-		im.fail(it, fmt.Sprintf("identity %s already has its identifier %q, and on_conflict is %q", f.identity.ID, f.identifier, onConflictFail))
-	default:
-		im.res.adopted[it.key] = adoption{id: f.identity.ID, identifier: f.identifier}
-		im.owners[f.identity.ID] = it.key
-	}
-}
-
-// sameMember reports whether identity is what body would create: the same schema and traits.
-func sameMember(identity *kratosclient.Identity, body kratosclient.CreateIdentityBody) bool {
-	eq, err := jsonSemanticEqual(string(identity.Traits), string(body.Traits))
-	return err == nil && eq && identity.SchemaID == body.SchemaID
-}
-
 // record notes that the member key is the identity id.
 func (im *importer) record(key, id string) {
 	im.res.created[key] = id
@@ -499,172 +325,4 @@ func (im *importer) record(key, id string) {
 // fail notes that Kratos did not create the member.
 func (im *importer) fail(it importItem, reason string) {
 	im.res.failed = append(im.res.failed, importFailure{it.key, reason})
-}
-
-// holders are the identities in Kratos that hold a member's external ID or login identifiers.
-type holders struct {
-	// external is the identity with the member's external ID; when set, the identifiers were not
-	// looked up.
-	external *kratosclient.Identity
-	// identifiers are the values looked up; fromSchema says they come from the identity schema
-	// (otherwise they are every string of the traits).
-	identifiers []string
-	fromSchema  bool
-	found       []heldIdentifier
-	err         error
-}
-
-// heldIdentifier is an identity and the member's identifier it holds.
-type heldIdentifier struct {
-	identity   kratosclient.Identity
-	identifier string
-}
-
-// lookupHolders looks up, importWorkers at a time, who holds each item's external ID or login
-// identifiers: those the identity schema marks, and its OIDC providers.
-func (im *importer) lookupHolders(ctx context.Context, items []importItem) []holders {
-	out := make([]holders, len(items))
-	forEachParallel(len(items), func(i int) { out[i] = im.holdersOf(ctx, items[i]) })
-	return out
-}
-
-// holdersOf looks up who holds one item's external ID (one request) and, when none does, its
-// login identifiers.
-func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
-	if ext := it.externalID; ext != "" && im.native {
-		found, err := im.client.GetIdentityByExternalID(ctx, ext)
-		switch {
-		case err == nil:
-			return holders{external: found}
-		case !kratosclient.IsNotFound(err):
-			return holders{err: err}
-		}
-	}
-	ids, fromSchema := traitIdentifiers(ctx, im.schemas, it.body.SchemaID, it.body.Traits)
-	if !fromSchema {
-		ids = traitStrings(it.body.Traits)
-	}
-	if c := it.body.Credentials; c != nil && c.OIDC != nil {
-		for _, p := range c.OIDC.Config.Providers {
-			ids = appendCandidate(ids, p.Identifier())
-		}
-	}
-	h := holders{identifiers: ids, fromSchema: fromSchema}
-	for _, ident := range ids {
-		matches, err := findByIdentifier(ctx, im.client, ident)
-		if err != nil {
-			h.err = err
-			return h
-		}
-		for _, m := range matches {
-			if !slices.ContainsFunc(h.found, func(f heldIdentifier) bool { return f.identity.ID == m.ID }) {
-				h.found = append(h.found, heldIdentifier{identity: m, identifier: ident})
-			}
-		}
-	}
-	return h
-}
-
-// forEachParallel calls fn(0) … fn(n-1), importWorkers at a time.
-func forEachParallel(n int, fn func(i int)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(importWorkers, n) {
-		wg.Go(func() {
-			for i := range next {
-				fn(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
-
-// listExisting calls visit for each identity among ids that exists, with list requests of at most
-// kratosclient.MaxListIDs IDs (the client splits them). No IDs make no request: an empty filter
-// lists every identity.
-func listExisting(ctx context.Context, client *kratosclient.Client, ids []string, visit func(*kratosclient.Identity)) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	for id, err := range client.ListIdentities(ctx, kratosclient.ListIdentitiesParams{IDs: ids, PageSize: min(len(ids), kratosclient.MaxListIDs)}) {
-		if err != nil {
-			return err
-		}
-		visit(&id)
-	}
-	return nil
-}
-
-// deleteIdentities deletes identities, importWorkers at a time; one already gone counts as
-// deleted. It returns the error of each identity it could not delete.
-func deleteIdentities(ctx context.Context, client *kratosclient.Client, ids []string) map[string]error {
-	errs := make([]error, len(ids))
-	forEachParallel(len(ids), func(i int) {
-		if err := client.DeleteIdentity(ctx, ids[i]); err != nil && !kratosclient.IsNotFound(err) {
-			errs[i] = err
-		}
-	})
-	failed := map[string]error{}
-	for i, err := range errs {
-		if err != nil {
-			failed[ids[i]] = err
-		}
-	}
-	return failed
-}
-
-// batchItemReason renders the error Kratos gave one item of a batch.
-func batchItemReason(e *kratosclient.BatchItemError) string {
-	detail := e.Reason
-	if detail == "" {
-		detail = e.Message
-	}
-	return fmt.Sprintf("Kratos answered HTTP %d %s: %s", e.Code, http.StatusText(e.Code), detail)
-}
-
-// apiErrorReason renders a whole-request refusal that concerns one item.
-func apiErrorReason(err error) string {
-	var apiErr *kratosclient.APIError
-	if errors.As(err, &apiErr) {
-		return fmt.Sprintf("Kratos answered HTTP %d %s: %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Detail())
-	}
-	return err.Error()
-}
-
-// recogniseMarked records, on a Kratos without external IDs, the members whose external ID a
-// marker in Kratos already holds (a member moved from another resource, or renamed, possibly with
-// new identifiers), with one walk over every identity; it returns the items left to send, and
-// false when Kratos stopped answering. With native external IDs, Kratos refuses such a member as a
-// conflict, and the conflict is resolved by its external ID.
-func (im *importer) recogniseMarked(ctx context.Context, items []importItem) ([]importItem, bool) {
-	wanted := map[string]bool{}
-	for _, it := range items {
-		if it.externalID != "" {
-			wanted[it.externalID] = true
-		}
-	}
-	if im.native || len(wanted) == 0 {
-		return items, true
-	}
-	marked, err := scanMarkedExternalIDs(ctx, im.client, wanted)
-	if err != nil {
-		im.res.err = err
-		for _, it := range items {
-			im.res.unsent = append(im.res.unsent, it.key)
-		}
-		return nil, false
-	}
-	var rest []importItem
-	for _, it := range items {
-		if identity, ok := marked[it.externalID]; ok {
-			im.decide(it, holders{external: &identity})
-		} else {
-			rest = append(rest, it)
-		}
-	}
-	return rest, true
 }

@@ -1,14 +1,18 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // The diagnostics of kratos_identity_import. Each names the members it is about, but a list of
@@ -192,4 +196,22 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// batchItemReason renders the error Kratos gave one item of a batch.
+func batchItemReason(e *kratosclient.BatchItemError) string {
+	detail := e.Reason
+	if detail == "" {
+		detail = e.Message
+	}
+	return fmt.Sprintf("Kratos answered HTTP %d %s: %s", e.Code, http.StatusText(e.Code), detail)
+}
+
+// apiErrorReason renders a whole-request refusal that concerns one item.
+func apiErrorReason(err error) string {
+	var apiErr *kratosclient.APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Sprintf("Kratos answered HTTP %d %s: %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Detail())
+	}
+	return err.Error()
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
+var _ validator.Set = credentialTypesValidator{}
+
 // Credential types that the credential operations delete.
 const (
 	credentialLookupSecret = "lookup_secret"

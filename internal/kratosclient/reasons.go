@@ -9,7 +9,7 @@ import (
 // Kratos v1.3.1 tells some failures apart only by the words of its error reason. Each
 // predicate below knows one such wording, so that a change of wording is fixed here alone;
 // each is tested against the real Kratos.
-
+//
 // concurrentUpdateReason is how Kratos (sqlcon.ErrConcurrentUpdate) reports a write that lost a
 // serialization conflict with another transaction; the transaction was rolled back.
 const concurrentUpdateReason = "concurrent update in another session"

@@ -24,7 +24,7 @@ import (
 // identical to the member is the member, imported earlier; another is adopted or refused, as
 // on_conflict says. A request whose answer was lost is never repeated blindly: its members are
 // looked up first and only those Kratos does not have are sent again.
-
+//
 // importMaxRounds bounds how often the rolled-back members of a chunk are sent again. Each round
 // sends fewer members than the one before, as it leaves out those that conflicted.
 const importMaxRounds = 5

@@ -21,7 +21,7 @@ import (
 // from one resource to another keeps its identity, whichever of the two Terraform applies first.
 // On Kratos before v25.4.0, which has no external IDs, a member's external_id is kept under the
 // same key, so that the member is recognised by it there too.
-
+//
 // importMarkerKey is the key of metadata_admin that kratos_identity_import writes.
 const importMarkerKey = "kratos_identity_import"
 

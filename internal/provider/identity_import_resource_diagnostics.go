@@ -18,7 +18,7 @@ import (
 // The diagnostics of kratos_identity_import. Each names the members it is about, but a list of
 // members is cut short ("…and 743 more") so that no diagnostic grows past about 1 KB, whatever the
 // number of members: Terraform prints every diagnostic whole, and CI logs keep them.
-
+//
 // importListBytes bounds the list of members or identities in one diagnostic.
 const importListBytes = 600
 

@@ -24,7 +24,7 @@ import (
 // planned private state, which Terraform and OpenTofu give to the Delete of the object being
 // replaced, never to a destroy. Delete then leaves the identities in Kratos, and the new object's
 // Create recognises each by its external ID or its identical traits and records the same ID.
-
+//
 // importAdoptedKey is the private state key under which versions before the adopted attribute
 // listed the adopted members; Read moves it into the state.
 const importAdoptedKey = "adopted"

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,19 +15,6 @@ import (
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
-
-// The read side of an identity: identityCore is what the kratos_identity resource keeps in its
-// state, identityReadSide what the data sources report (identityCore and more).
-//
-// Shapes:
-//   - verifiable_addresses: list of {value, via, verified}, in the data sources also status, in the
-//     order GET returns them (by address ID): write responses list them in traits order, and the
-//     verification patch decodes onto the stored addresses in ID order.
-//   - recovery_addresses (data sources): list of {value, via}; Kratos keeps no verification state for them.
-//   - credentials: map from credential type (password, oidc, code, …) to {identifiers, version};
-//     configs (hashes, tokens) are never read.
-//   - oidc_providers: set of {provider, subject}, split from the oidc identifiers "provider:subject".
-//   - traits and metadata: JSON text as Kratos returns it; null or absent metadata is null.
 
 // Attribute types of the nested objects.
 var (
@@ -94,8 +80,18 @@ const (
 )
 
 // identityCore holds the attributes that mirror what Kratos returns for an identity and that the
-// kratos_identity resource keeps in its state; the data sources report them too. Its tfsdk tags
-// let the resource and data source models embed it.
+// kratos_identity resource keeps in its state; the data sources report them too, in
+// identityReadSide, with more. Its tfsdk tags let the resource and data source models embed it.
+//
+// Shapes:
+//   - verifiable_addresses: list of {value, via, verified}, in the data sources also status, in the
+//     order GET returns them (by address ID): write responses list them in traits order, and the
+//     verification patch decodes onto the stored addresses in ID order.
+//   - recovery_addresses (data sources): list of {value, via}; Kratos keeps no verification state for them.
+//   - credentials: map from credential type (password, oidc, code, …) to {identifiers, version};
+//     configs (hashes, tokens) are never read.
+//   - oidc_providers: set of {provider, subject}, split from the oidc identifiers "provider:subject".
+//   - traits and metadata: JSON text as Kratos returns it; null or absent metadata is null.
 type identityCore struct {
 	SchemaID       types.String `tfsdk:"schema_id"`
 	State          types.String `tfsdk:"state"`
@@ -302,76 +298,6 @@ const (
 // identityStates are the values Kratos accepts for an identity's state.
 var identityStates = []string{"active", "inactive"}
 
-// fill copies an identity from Kratos into the model; verified becomes verified_addresses.
-func (m *identityResourceModel) fill(_ context.Context, id *kratosclient.Identity, verified types.Set) diag.Diagnostics {
-	read, diags := flattenIdentityCore(id, verifiableAddressObjectType)
-	// Kratos stores a JSON null as no metadata; a configured "null" stays as written.
-	read.MetadataPublic = keepJSONNull(m.MetadataPublic, read.MetadataPublic)
-	read.MetadataAdmin = keepJSONNull(m.MetadataAdmin, read.MetadataAdmin)
-	m.identityCore = read
-	m.ID = types.StringValue(id.ID)
-	m.VerifiedAddresses = verified
-	return diags
-}
-
-// keepJSONNull returns prior when it is the JSON text null and Kratos reports no value.
-func keepJSONNull(prior, read jsonValue) jsonValue {
-	if read.IsNull() && !prior.IsNull() && !prior.IsUnknown() && jsonEquivalent(prior, newJSONValue("null")) {
-		return prior
-	}
-	return read
-}
-
-// verifiedSubset keeps the addresses of prior that Kratos lists as verified, in their configured spelling.
-func verifiedSubset(ctx context.Context, prior types.Set, id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
-	if prior.IsNull() || prior.IsUnknown() {
-		return prior
-	}
-	var keep []attr.Value
-	for _, a := range stringSet(ctx, prior, diags) {
-		if slices.ContainsFunc(id.VerifiableAddresses, func(v kratosclient.VerifiableAddress) bool {
-			return v.Verified && normalizeAddress(v.Value) == normalizeAddress(a)
-		}) {
-			keep = append(keep, types.StringValue(a))
-		}
-	}
-	set, d := types.SetValue(types.StringType, keep)
-	diags.Append(d...)
-	return set
-}
-
-// allVerified is the set of an identity's verified addresses.
-func allVerified(id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
-	var values []attr.Value
-	for _, a := range id.VerifiableAddresses {
-		if a.Verified {
-			values = append(values, types.StringValue(a.Value))
-		}
-	}
-	set, d := types.SetValue(types.StringType, values)
-	diags.Append(d...)
-	return set
-}
-
-// verifiableAddressesFrom reads the verifiable_addresses list of a resource model; the state
-// records no status.
-func verifiableAddressesFrom(ctx context.Context, l types.List, diags *diag.Diagnostics) []kratosclient.VerifiableAddress {
-	if l.IsNull() || l.IsUnknown() {
-		return nil
-	}
-	var elems []struct {
-		Value    types.String `tfsdk:"value"`
-		Via      types.String `tfsdk:"via"`
-		Verified types.Bool   `tfsdk:"verified"`
-	}
-	diags.Append(l.ElementsAs(ctx, &elems, false)...)
-	out := make([]kratosclient.VerifiableAddress, 0, len(elems))
-	for _, e := range elems {
-		out = append(out, kratosclient.VerifiableAddress{Value: e.Value.ValueString(), Via: e.Via.ValueString(), Verified: e.Verified.ValueBool()})
-	}
-	return out
-}
-
 // stringSet reads the known elements of a set of strings, sorted; null or unknown gives nil.
 func stringSet(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
 	if s.IsNull() || s.IsUnknown() {
@@ -478,17 +404,6 @@ func identityReadSideAttributes() map[string]schema.Attribute {
 	}
 }
 
-// identityResourceModel is the resource's state, plan and configuration.
-type identityResourceModel struct {
-	identityCore
-	ID                types.String `tfsdk:"id"`
-	Password          types.String `tfsdk:"password"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
-	HashedPassword    types.String `tfsdk:"hashed_password"`
-	VerifiedAddresses types.Set    `tfsdk:"verified_addresses"`
-}
-
 // addressAttributes returns the computed attributes of an address: value, via (described by
 // viaDescription) and more.
 func addressAttributes(viaDescription string, more map[string]schema.Attribute) map[string]schema.Attribute {
@@ -508,41 +423,6 @@ var (
 	identityItemObjectType    = types.ObjectType{AttrTypes: identityItemAttrTypes}
 	identityItemTerraformType = identityItemObjectType.TerraformType(context.Background())
 )
-
-// identitySchemaModel is one identity schema: the kratos_identity_schema result and an item of kratos_identity_schemas.
-type identitySchemaModel struct {
-	ID     types.String         `tfsdk:"id"`
-	Schema jsontypes.Normalized `tfsdk:"schema"`
-}
-
-// listIdentitySchemas walks the schema pages.
-func listIdentitySchemas(ctx context.Context, client *kratosclient.Client) ([]identitySchemaModel, error) {
-	return kratosclient.CollectMapped(client.ListIdentitySchemas(ctx, identitySchemasPerPage), 0, func(s *kratosclient.IdentitySchema) (identitySchemaModel, bool) {
-		return identitySchemaModel{ID: types.StringValue(s.ID), Schema: jsontypes.NewNormalizedValue(string(s.Schema))}, true
-	})
-}
-
-// identitySchemaDocumentAttribute is the computed JSON Schema document of an identity schema.
-func identitySchemaDocumentAttribute() schema.StringAttribute {
-	return schema.StringAttribute{
-		Computed:            true,
-		CustomType:          jsontypes.NormalizedType{},
-		MarkdownDescription: "The JSON Schema document, as normalized JSON; decode it with `jsondecode()`.",
-	}
-}
-
-// identitySchemasPerPage is the page size for GET /schemas, Kratos's maximum.
-const identitySchemasPerPage = 1000
-
-// schemaIDs lists the configured schema IDs, to help with an unknown one.
-func schemaIDs(ctx context.Context, client *kratosclient.Client) ([]string, error) {
-	schemas, err := listIdentitySchemas(ctx, client)
-	ids := make([]string, len(schemas))
-	for i, s := range schemas {
-		ids[i] = s.ID.ValueString()
-	}
-	return ids, err
-}
 
 // attributeTypes returns the types of schema attributes.
 func attributeTypes(attrs map[string]schema.Attribute) map[string]attr.Type {

@@ -13,7 +13,7 @@ import (
 // The resource identity of kratos_identity (Terraform 1.12 and later, OpenTofu 1.12 and later): the
 // identity's ID, which Kratos never changes. Import blocks can name it (identity = { id = … }), and
 // the kratos_identity list resource reports it for each identity it finds.
-
+//
 // identityResourceIdentityModel is the resource identity of a kratos_identity.
 type identityResourceIdentityModel struct {
 	ID types.String `tfsdk:"id"`

@@ -10,49 +10,14 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
-// testPKI is a CA with the certificates the TLS tests use.
-type testPKI struct {
-	ca, otherCA             *kratostest.CA
-	server, client, expired *kratostest.Leaf
-	strangerClient          *kratostest.Leaf
-}
-
-// newTestPKI makes a CA, a server certificate for 127.0.0.1, a client certificate, an expired
-// client certificate, and a client certificate of another CA.
-func newTestPKI(t *testing.T) *testPKI {
-	t.Helper()
-	ca, err := kratostest.NewCA("test CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := kratostest.NewCA("other CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issue := func(ca *kratostest.CA, name string, opts kratostest.LeafOptions) *kratostest.Leaf {
-		leaf, err := ca.Issue(name, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return leaf
-	}
-	return &testPKI{
-		ca: ca, otherCA: other,
-		server:         issue(ca, "kratos admin", kratostest.LeafOptions{}),
-		client:         issue(ca, "terraform", kratostest.LeafOptions{Client: true}),
-		expired:        issue(ca, "old terraform", kratostest.LeafOptions{Client: true, NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}),
-		strangerClient: issue(other, "stranger", kratostest.LeafOptions{Client: true}),
-	}
-}
-
 // TestTLSSettingsConfig proves each kind of bad TLS setting is a problem on that setting, that an
 // expired CA beside a valid one is only a warning, that good settings build a config, and that no
 // problem ever shows key material.
 func TestTLSSettingsConfig(t *testing.T) {
-	pki := newTestPKI(t)
+	pki := kratostest.NewPKI(t)
 	now := time.Now()
 	later := now.Add(72 * time.Hour) // both test CAs have expired by then
-	cert, key := string(pki.client.CertPEM), string(pki.client.KeyPEM)
+	cert, key := string(pki.Client.CertPEM), string(pki.Client.KeyPEM)
 	encrypted := "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"
 	tests := []struct {
 		name     string
@@ -62,14 +27,14 @@ func TestTLSSettingsConfig(t *testing.T) {
 		want     string
 	}{
 		{"CA is a file name", kratosclient.TLSSettings{CACertificate: "/etc/ssl/private-ca.pem"}, now, kratosclient.SettingCACertificate, "is not PEM text"},
-		{"CA bundle holds a key", kratosclient.TLSSettings{CACertificate: string(pki.ca.CertPEM) + key}, now, kratosclient.SettingCACertificate, "PEM block 2 is a private key"},
-		{"CA is cut short", kratosclient.TLSSettings{CACertificate: string(pki.ca.CertPEM[:len(pki.ca.CertPEM)-30])}, now, kratosclient.SettingCACertificate, "holds no complete PEM block"},
+		{"CA bundle holds a key", kratosclient.TLSSettings{CACertificate: string(pki.CA.CertPEM) + key}, now, kratosclient.SettingCACertificate, "PEM block 2 is a private key"},
+		{"CA is cut short", kratosclient.TLSSettings{CACertificate: string(pki.CA.CertPEM[:len(pki.CA.CertPEM)-30])}, now, kratosclient.SettingCACertificate, "holds no complete PEM block"},
 		{"CA is not a certificate", kratosclient.TLSSettings{CACertificate: "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"}, now, kratosclient.SettingCACertificate, "PEM block 1 is not a valid certificate"},
-		{"every CA expired", kratosclient.TLSSettings{CACertificate: string(pki.ca.CertPEM)}, later, kratosclient.SettingCACertificate, `"test CA" expired on`},
+		{"every CA expired", kratosclient.TLSSettings{CACertificate: string(pki.CA.CertPEM)}, later, kratosclient.SettingCACertificate, `"test CA" expired on`},
 		{"certificate without key", kratosclient.TLSSettings{ClientCertificate: cert}, now, kratosclient.SettingClientKey, "not its private key"},
 		{"key without certificate", kratosclient.TLSSettings{ClientKey: key}, now, kratosclient.SettingClientCertificate, "not the client certificate"},
-		{"key of another certificate", kratosclient.TLSSettings{ClientCertificate: cert, ClientKey: string(pki.strangerClient.KeyPEM)}, now, kratosclient.SettingClientKey, `not the private key of the client certificate ("terraform")`},
-		{"expired client certificate", kratosclient.TLSSettings{ClientCertificate: string(pki.expired.CertPEM), ClientKey: string(pki.expired.KeyPEM)}, now, kratosclient.SettingClientCertificate, `"old terraform" expired on`},
+		{"key of another certificate", kratosclient.TLSSettings{ClientCertificate: cert, ClientKey: string(pki.Stranger.KeyPEM)}, now, kratosclient.SettingClientKey, `not the private key of the client certificate ("terraform")`},
+		{"expired client certificate", kratosclient.TLSSettings{ClientCertificate: string(pki.Expired.CertPEM), ClientKey: string(pki.Expired.KeyPEM)}, now, kratosclient.SettingClientCertificate, `"old terraform" expired on`},
 		{"client certificate not valid yet", kratosclient.TLSSettings{ClientCertificate: cert, ClientKey: key}, now.Add(-2 * time.Hour), kratosclient.SettingClientCertificate, "is not valid until"},
 		{"key in the certificate", kratosclient.TLSSettings{ClientCertificate: cert + key, ClientKey: key}, now, kratosclient.SettingClientCertificate, "is a private key, which does not belong here"},
 		{"encrypted key", kratosclient.TLSSettings{ClientCertificate: cert, ClientKey: encrypted}, now, kratosclient.SettingClientKey, "encrypted with a passphrase"},
@@ -94,7 +59,7 @@ func TestTLSSettingsConfig(t *testing.T) {
 	}
 
 	t.Run("an expired certificate beside a valid CA is a warning", func(t *testing.T) {
-		cfg, problems := kratosclient.TLSSettings{CACertificate: string(pki.ca.CertPEM) + string(pki.expired.CertPEM)}.Config(now)
+		cfg, problems := kratosclient.TLSSettings{CACertificate: string(pki.CA.CertPEM) + string(pki.Expired.CertPEM)}.Config(now)
 		if len(problems) != 1 || !problems[0].Warning || problems[0].Setting != kratosclient.SettingCACertificate ||
 			!strings.Contains(problems[0].Problem, `"old terraform" expired on`) || !strings.Contains(problems[0].Problem, "It is ignored") {
 			t.Fatalf("problems = %+v, want one warning on the CA certificate naming the expired one", problems)
@@ -105,7 +70,7 @@ func TestTLSSettingsConfig(t *testing.T) {
 	})
 
 	t.Run("good settings", func(t *testing.T) {
-		cfg, problems := kratosclient.TLSSettings{CACertificate: string(pki.ca.CertPEM), ClientCertificate: cert, ClientKey: key}.Config(now)
+		cfg, problems := kratosclient.TLSSettings{CACertificate: string(pki.CA.CertPEM), ClientCertificate: cert, ClientKey: key}.Config(now)
 		if len(problems) != 0 || cfg == nil {
 			t.Fatalf("config %v, problems %+v; want a config and no problem", cfg, problems)
 		}

@@ -70,11 +70,11 @@ func listError(t *testing.T, c *kratosclient.Client) error {
 // name the certificate is not for and an expired certificate are refused likewise; and that the
 // CA applies to a public URL served over TLS as well.
 func TestPrivateCA(t *testing.T) {
-	pki := newTestPKI(t)
-	inst := kratostest.StartT(t, kratostest.Options{AdminTLS: pki.server})
+	pki := kratostest.NewPKI(t)
+	inst := kratostest.StartT(t, kratostest.Options{AdminTLS: pki.Server})
 	// The public port is plain HTTP; a TLS proxy in front of it serves it with the same CA.
-	public := kratostest.StartProxy(t, inst.PublicURL, kratostest.ProxyOptions{Server: pki.server})
-	trusted := kratosclient.TLSSettings{CACertificate: string(pki.ca.CertPEM)}
+	public := kratostest.StartProxy(t, inst.PublicURL, kratostest.ProxyOptions{Server: pki.Server})
+	trusted := kratosclient.TLSSettings{CACertificate: string(pki.CA.CertPEM)}
 
 	t.Run("without the CA", func(t *testing.T) {
 		start := time.Now()
@@ -108,7 +108,7 @@ func TestPrivateCA(t *testing.T) {
 		wantTLSFailure(t, "localhost", err, kratosclient.TLSHostnameMismatch, "not valid for the URL's host")
 	})
 	t.Run("expired certificate", func(t *testing.T) {
-		old, err := pki.ca.Issue("expired kratos admin", kratostest.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)})
+		old, err := pki.CA.Issue("expired kratos admin", kratostest.LeafOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,10 +125,10 @@ func TestPrivateCA(t *testing.T) {
 // without one, or with one of another CA, in one handshake each, and serves one with the right
 // certificate: reads and writes alike.
 func TestMutualTLSProxy(t *testing.T) {
-	pki := newTestPKI(t)
-	proxy := kratostest.StartProxy(t, kratos.AdminURL, kratostest.ProxyOptions{Server: pki.server, ClientCA: pki.ca, Prefix: "/kratos-admin"})
-	proxy12 := kratostest.StartProxy(t, kratos.AdminURL, kratostest.ProxyOptions{Server: pki.server, ClientCA: pki.ca, MaxVersion: tls.VersionTLS12})
-	ca := string(pki.ca.CertPEM)
+	pki := kratostest.NewPKI(t)
+	proxy := kratostest.StartProxy(t, kratos.AdminURL, kratostest.ProxyOptions{Server: pki.Server, ClientCA: pki.CA, Prefix: "/kratos-admin"})
+	proxy12 := kratostest.StartProxy(t, kratos.AdminURL, kratostest.ProxyOptions{Server: pki.Server, ClientCA: pki.CA, MaxVersion: tls.VersionTLS12})
+	ca := string(pki.CA.CertPEM)
 	refused := []struct {
 		name     string
 		proxy    *kratostest.Proxy
@@ -139,7 +139,7 @@ func TestMutualTLSProxy(t *testing.T) {
 		{"no client certificate", proxy, kratosclient.TLSSettings{CACertificate: ca}, kratosclient.TLSClientCertificateRequired,
 			"requires a TLS client certificate, and none was sent (remote error: tls: certificate required)"},
 		{"another CA's client certificate", proxy, kratosclient.TLSSettings{CACertificate: ca,
-			ClientCertificate: string(pki.strangerClient.CertPEM), ClientKey: string(pki.strangerClient.KeyPEM)},
+			ClientCertificate: string(pki.Stranger.CertPEM), ClientKey: string(pki.Stranger.KeyPEM)},
 			kratosclient.TLSClientCertificateRefused, "refused the TLS client certificate"},
 		// Go's TLS 1.2 server answers a missing client certificate with a plain handshake_failure.
 		{"no client certificate, TLS 1.2", proxy12, kratosclient.TLSSettings{CACertificate: ca}, kratosclient.TLSHandshakeFailed,
@@ -163,7 +163,7 @@ func TestMutualTLSProxy(t *testing.T) {
 	}
 	t.Run("with the client certificate", func(t *testing.T) {
 		c := tlsClient(t, proxy.URL, kratos.PublicURL, kratosclient.TLSSettings{CACertificate: ca,
-			ClientCertificate: string(pki.client.CertPEM), ClientKey: string(pki.client.KeyPEM)})
+			ClientCertificate: string(pki.Client.CertPEM), ClientKey: string(pki.Client.KeyPEM)})
 		id := mustCreate(t, c, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: rawJSON(t, map[string]any{"email": uniqueEmail(t, "mtls")})})
 		if got, err := c.GetIdentity(t.Context(), id.ID); err != nil || got.ID != id.ID {
 			t.Fatalf("GetIdentity through the proxy: %v, %v", got, err)

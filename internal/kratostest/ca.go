@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"testing"
 	"time"
 )
 
@@ -128,4 +129,43 @@ func serialNumber() *big.Int {
 // pemBlock encodes der as one PEM block of type typ.
 func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// PKI is a test CA with the certificates the TLS tests use.
+type PKI struct {
+	// CA signs Server, Client and Expired; OtherCA signs Stranger.
+	CA, OtherCA *CA
+	// Server is a server certificate for 127.0.0.1.
+	Server *Leaf
+	// Client is a client certificate; Expired one that expired a day ago.
+	Client, Expired *Leaf
+	// Stranger is a client certificate of another CA.
+	Stranger *Leaf
+}
+
+// NewPKI makes a PKI for one test, failing it on any error.
+func NewPKI(t testing.TB) *PKI {
+	t.Helper()
+	newCA := func(name string) *CA {
+		ca, err := NewCA(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ca
+	}
+	issue := func(ca *CA, name string, opts LeafOptions) *Leaf {
+		leaf, err := ca.Issue(name, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return leaf
+	}
+	ca, other := newCA("test CA"), newCA("other CA")
+	return &PKI{
+		CA: ca, OtherCA: other,
+		Server:   issue(ca, "kratos admin", LeafOptions{}),
+		Client:   issue(ca, "terraform", LeafOptions{Client: true}),
+		Expired:  issue(ca, "old terraform", LeafOptions{Client: true, NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}),
+		Stranger: issue(other, "stranger", LeafOptions{Client: true}),
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -16,40 +15,6 @@ import (
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
-
-// testPKI is a CA with the certificates the TLS tests use.
-type testPKI struct {
-	ca                             *kratostest.CA
-	server, client, expired, other *kratostest.Leaf
-}
-
-// newTestPKI makes a CA, a server certificate for 127.0.0.1, a client certificate, an expired
-// client certificate, and a client certificate of another CA.
-func newTestPKI(t *testing.T) *testPKI {
-	t.Helper()
-	ca, err := kratostest.NewCA("provider test CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherCA, err := kratostest.NewCA("other CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issue := func(ca *kratostest.CA, name string, opts kratostest.LeafOptions) *kratostest.Leaf {
-		leaf, err := ca.Issue(name, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return leaf
-	}
-	return &testPKI{
-		ca:      ca,
-		server:  issue(ca, "kratos admin", kratostest.LeafOptions{}),
-		client:  issue(ca, "terraform", kratostest.LeafOptions{Client: true}),
-		expired: issue(ca, "old terraform", kratostest.LeafOptions{Client: true, NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}),
-		other:   issue(otherCA, "stranger", kratostest.LeafOptions{Client: true}),
-	}
-}
 
 // configureInProcess runs the provider's Configure with config (attribute name to value) and
 // returns its diagnostics and whether it built a client.
@@ -69,8 +34,8 @@ func configureInProcess(t *testing.T, config map[string]any) (diag.Diagnostics, 
 // variable, is checked when the provider is configured: a diagnostic on the attribute that says
 // where the value came from, never showing a key, and a warning whenever verification is off.
 func TestProviderConfigure_tls(t *testing.T) {
-	pki := newTestPKI(t)
-	cert, key := string(pki.client.CertPEM), string(pki.client.KeyPEM)
+	pki := kratostest.NewPKI(t)
+	cert, key := string(pki.Client.CertPEM), string(pki.Client.KeyPEM)
 	tests := []struct {
 		name      string
 		config    map[string]any
@@ -82,19 +47,19 @@ func TestProviderConfigure_tls(t *testing.T) {
 		{"CA from the environment is a file name", nil, map[string]string{envCACertificate: "/etc/ssl/ca.pem"}, diag.SeverityError, "ca_certificate",
 			[]string{"Invalid CA certificate", "KRATOS_CA_CERTIFICATE (read because ca_certificate is not set): The value is not PEM text", `file("ca.pem")`}},
 		// Errors about the key have no attribute path: the CLI would print the key's line of the configuration.
-		{"key of another certificate", map[string]any{"client_certificate": cert, "client_key": string(pki.other.KeyPEM)}, nil, diag.SeverityError, "",
+		{"key of another certificate", map[string]any{"client_certificate": cert, "client_key": string(pki.Stranger.KeyPEM)}, nil, diag.SeverityError, "",
 			[]string{"Invalid client key", `not the private key of the client certificate ("terraform")`}},
 		{"key from the environment without a certificate", nil, map[string]string{envClientKey: key}, diag.SeverityError, "client_certificate",
 			[]string{"Invalid client certificate", "The client key is set, but not the client certificate", "Set client_certificate (or KRATOS_CLIENT_CERTIFICATE)"}},
-		{"expired client certificate", map[string]any{"client_certificate": string(pki.expired.CertPEM), "client_key": string(pki.expired.KeyPEM)}, nil,
+		{"expired client certificate", map[string]any{"client_certificate": string(pki.Expired.CertPEM), "client_key": string(pki.Expired.KeyPEM)}, nil,
 			diag.SeverityError, "client_certificate", []string{"Invalid client certificate", `"old terraform" expired on`}},
 		{"skip-verify from the environment is not a boolean", nil, map[string]string{envInsecureSkipVerify: "yes please"}, diag.SeverityError, "insecure_skip_verify",
 			[]string{"KRATOS_INSECURE_SKIP_VERIFY is \"yes please\", which is not true or false"}},
 		{"skip-verify on", map[string]any{"insecure_skip_verify": true}, nil, diag.SeverityWarning, "insecure_skip_verify",
 			[]string{"TLS certificate verification is off", "anyone on the network path can read and change"}},
-		{"skip-verify on from the environment, with a CA", map[string]any{"ca_certificate": string(pki.ca.CertPEM)}, map[string]string{envInsecureSkipVerify: "true"},
+		{"skip-verify on from the environment, with a CA", map[string]any{"ca_certificate": string(pki.CA.CertPEM)}, map[string]string{envInsecureSkipVerify: "true"},
 			diag.SeverityWarning, "insecure_skip_verify", []string{"TLS certificate verification is off", "ca_certificate has no effect"}},
-		{"an expired certificate in the CA bundle", map[string]any{"ca_certificate": string(pki.ca.CertPEM) + string(pki.expired.CertPEM)}, nil,
+		{"an expired certificate in the CA bundle", map[string]any{"ca_certificate": string(pki.CA.CertPEM) + string(pki.Expired.CertPEM)}, nil,
 			diag.SeverityWarning, "ca_certificate", []string{"Expired CA certificate ignored", `"old terraform" expired on`}},
 	}
 	for _, tt := range tests {
@@ -116,7 +81,7 @@ func TestProviderConfigure_tls(t *testing.T) {
 					t.Errorf("diagnostic %q, want it to say %q", text, s)
 				}
 			}
-			for _, leaf := range []*kratostest.Leaf{pki.client, pki.expired, pki.other} {
+			for _, leaf := range []*kratostest.Leaf{pki.Client, pki.Expired, pki.Stranger} {
 				if body := strings.Split(string(leaf.KeyPEM), "\n")[1]; strings.Contains(text, body) {
 					t.Errorf("diagnostic %q shows a private key", text)
 				}
@@ -131,7 +96,7 @@ func TestProviderConfigure_tls(t *testing.T) {
 			t.Setenv(env, "")
 		}
 		t.Setenv(envClientKey, key)
-		diags, built := configureInProcess(t, map[string]any{"admin_url": "https://127.0.0.1:4434", "ca_certificate": string(pki.ca.CertPEM), "client_certificate": cert})
+		diags, built := configureInProcess(t, map[string]any{"admin_url": "https://127.0.0.1:4434", "ca_certificate": string(pki.CA.CertPEM), "client_certificate": cert})
 		if len(diags) != 0 || !built {
 			t.Fatalf("diagnostics %v, client built %v; want a client and no diagnostic", diags, built)
 		}
@@ -173,15 +138,15 @@ func hclString(s string) string {
 // with ca_certificate the provider creates, reads and destroys identities through it.
 func TestAccProvider_privateCA(t *testing.T) {
 	skipWithoutAcc(t)
-	pki := newTestPKI(t)
-	inst := kratostest.StartT(t, kratostest.Options{AdminTLS: pki.server})
+	pki := kratostest.NewPKI(t)
+	inst := kratostest.StartT(t, kratostest.Options{AdminTLS: pki.Server})
 	email := uniqueEmail(t, "private-ca")
 	identity := fmt.Sprintf(`
 resource "kratos_identity" "over_tls" {
   traits = jsonencode({ email = %q })
 }
 `, email)
-	withCA := "  ca_certificate = " + hclString(string(pki.ca.CertPEM))
+	withCA := "  ca_certificate = " + hclString(string(pki.CA.CertPEM))
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -206,10 +171,10 @@ resource "kratos_identity" "over_tls" {
 // the provider creates, reads and destroys identities through it.
 func TestAccProvider_mutualTLS(t *testing.T) {
 	skipWithoutAcc(t)
-	pki := newTestPKI(t)
-	proxy := kratostest.StartProxy(t, testKratos.AdminURL, kratostest.ProxyOptions{Server: pki.server, ClientCA: pki.ca, Prefix: "/kratos-admin"})
-	caOnly := "  ca_certificate = " + hclString(string(pki.ca.CertPEM))
-	mutual := caOnly + "\n  client_certificate = " + hclString(string(pki.client.CertPEM)) + "\n  client_key = " + hclString(string(pki.client.KeyPEM))
+	pki := kratostest.NewPKI(t)
+	proxy := kratostest.StartProxy(t, testKratos.AdminURL, kratostest.ProxyOptions{Server: pki.Server, ClientCA: pki.CA, Prefix: "/kratos-admin"})
+	caOnly := "  ca_certificate = " + hclString(string(pki.CA.CertPEM))
+	mutual := caOnly + "\n  client_certificate = " + hclString(string(pki.Client.CertPEM)) + "\n  client_key = " + hclString(string(pki.Client.KeyPEM))
 	email := uniqueEmail(t, "mtls")
 	var handshakesBefore int64
 	resource.Test(t, resource.TestCase{
@@ -246,7 +211,7 @@ resource "kratos_identity" "through_proxy" {
 // the attribute, before any request.
 func TestAccProvider_badTLSValues(t *testing.T) {
 	skipWithoutAcc(t)
-	pki := newTestPKI(t)
+	pki := kratostest.NewPKI(t)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -256,17 +221,17 @@ func TestAccProvider_badTLSValues(t *testing.T) {
 				ExpectError: expectError("Invalid CA certificate", "ca_certificate", "The value is not PEM text"),
 			},
 			{
-				Config:      tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL, "  client_certificate = "+hclString(string(pki.client.CertPEM))),
+				Config:      tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL, "  client_certificate = "+hclString(string(pki.Client.CertPEM))),
 				ExpectError: expectError("Invalid client key", "The client certificate is set, but not its private key", "Set client_key (or KRATOS_CLIENT_KEY)"),
 			},
 			{
 				Config: tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL,
-					"  client_certificate = "+hclString(string(pki.client.CertPEM))+"\n  client_key = "+hclString(string(pki.other.KeyPEM))),
+					"  client_certificate = "+hclString(string(pki.Client.CertPEM))+"\n  client_key = "+hclString(string(pki.Stranger.KeyPEM))),
 				ExpectError: expectError("Invalid client key", `not the private key of the client certificate ("terraform")`, "Set client_key (or KRATOS_CLIENT_KEY)"),
 			},
 			{
 				Config: tlsProviderConfig(testKratos.AdminURL, testKratos.PublicURL,
-					"  client_certificate = "+hclString(string(pki.expired.CertPEM))+"\n  client_key = "+hclString(string(pki.expired.KeyPEM))),
+					"  client_certificate = "+hclString(string(pki.Expired.CertPEM))+"\n  client_key = "+hclString(string(pki.Expired.KeyPEM))),
 				ExpectError: expectError("Invalid client certificate", "client_certificate", `"old terraform" expired on`),
 			},
 		},

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -128,4 +129,42 @@ func checkIDsKept(t *testing.T, ids map[string]string, emails ...string) resourc
 		}
 		return nil
 	}
+}
+
+// TestAccIdentityImport_createBeforeDestroy replaces an import with create_before_destroy and
+// delete_on_destroy: the new object records every member under the same ID and claims it, so the
+// destroy of the old object deletes nothing; a terraform destroy then deletes them all.
+func TestAccIdentityImport_createBeforeDestroy(t *testing.T) {
+	skipWithoutAcc(t)
+	a, b := uniqueEmail(t, "cbd-a"), uniqueEmail(t, "cbd-b")
+	deleteEmailsAtEnd(t, a, b)
+	members := map[string]importMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}}
+	config := importConfig(members, "  delete_on_destroy = true\n  lifecycle {\n    create_before_destroy = true\n  }")
+	ids := map[string]string{}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkHeldByNone(t, a, b),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(checkHeldOnce(t, a, b), func(s *terraform.State) error {
+					got, err := importedIDs(s)
+					maps.Copy(ids, got)
+					return err
+				}),
+			},
+			{
+				Config: config,
+				Taint:  []string{importAddr},
+				Check: resource.ComposeAggregateTestCheckFunc(checkHeldOnce(t, a, b), func(s *terraform.State) error {
+					got, err := importedIDs(s)
+					if err == nil && !maps.Equal(got, ids) {
+						err = fmt.Errorf("after the replacement ids = %v, want the same IDs %v", got, ids)
+					}
+					return err
+				}),
+			},
+		},
+	})
 }

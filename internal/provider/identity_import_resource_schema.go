@@ -154,7 +154,7 @@ func identityImportSchema() schema.Schema {
 				MarkdownDescription: "Whether destroying the resource, or removing a member, deletes the identities it created. Defaults to `false`: " +
 					"once imported, identities belong to their users, and only Terraform's record of them goes. Adopted identities (`adopted`) are never deleted, " +
 					"and a replacement of the resource (a tainted resource, for example) deletes nothing: the new resource records the same identities. " +
-					"Do not combine it with `create_before_destroy`, whose destroy of the old object would delete what the new one records.",
+					"With `create_before_destroy` too, the new object claims every identity before the old one is destroyed, so nothing is deleted.",
 			},
 			"pending_deletion": schema.MapAttribute{
 				Computed:    true,

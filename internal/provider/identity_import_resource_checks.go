@@ -122,7 +122,7 @@ func (r *identityImportResource) checkSharedIdentifiers(members map[string]attr.
 			continue
 		}
 		for _, m := range markedValues(s, traits) {
-			if m.value == "" || !(m.mark.loginIdentifier || m.mark.verifiable) {
+			if m.value == "" || (!m.mark.loginIdentifier && !m.mark.verifiable) {
 				continue
 			}
 			first, taken := holder[m.value]

@@ -79,7 +79,8 @@ func findCreatedByExternalID(ctx context.Context, client *kratosclient.Client, b
 	if err != nil {
 		return nil, err
 	}
-	if eq, err := jsonSemanticEqual(string(found.Traits), string(body.Traits)); err != nil || !eq {
+	// Traits that cannot be compared are not the member's.
+	if eq, _ := jsonSemanticEqual(string(found.Traits), string(body.Traits)); !eq {
 		return nil, nil
 	}
 	return found, nil

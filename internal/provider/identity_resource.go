@@ -145,34 +145,23 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 
 	var result *kratosclient.Identity
 	var err error
-	ops := append(slices.Clone(changes.patch), changes.externalIDOps()...)
+	requests := changes.requests(&plan)
 	current := verifiableAddressesFrom(ctx, state.VerifiableAddresses, &resp.Diagnostics)
-	if changes.credentials != nil {
-		// PUT replaces traits, metadata and external_id wholesale, so it carries the whole plan and the patch is not needed.
-		body := kratosclient.UpdateIdentityBody{
-			SchemaID:       plan.SchemaID.ValueString(),
-			Traits:         rawOrNil(plan.Traits),
-			State:          plan.State.ValueString(),
-			MetadataPublic: rawOrNil(plan.MetadataPublic),
-			MetadataAdmin:  rawOrNil(plan.MetadataAdmin),
-			Credentials:    changes.credentials,
-			ExternalID:     changes.externalID,
-		}
+	if body := requests.put; body != nil {
 		if body.Kept, err = unmanagedFields(ctx, client, id); err != nil {
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
 			return
 		}
-		result, err = client.UpdateIdentity(ctx, id, body)
+		result, err = client.UpdateIdentity(ctx, id, *body)
 		if err != nil {
 			addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Update Identity", written, err)
 			return
 		}
 		// The verification patch lists the addresses in the order Kratos reads them from its
 		// database (by ID), so that each keeps its ID; the PUT answer lists them in trait order.
-		current, ops = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }), nil
+		current = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID })
 	}
-	ops = append(ops, verificationOps(current, changes.verify)...)
-	if len(ops) > 0 {
+	if ops := requests.patch(current); len(ops) > 0 {
 		result, err = client.PatchIdentity(ctx, id, ops)
 		if err != nil {
 			addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Update Identity", written, err)
@@ -180,7 +169,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 
-	removed := unlinkProviders(ctx, client, id, changes.unlink, &resp.Diagnostics)
+	removed := unlinkProviders(ctx, client, id, requests.unlink, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -119,6 +119,47 @@ func (c identityChanges) externalIDOps() []kratosclient.PatchOp {
 	return []kratosclient.PatchOp{{Op: "replace", Path: "/external_id", Value: value}}
 }
 
+// identityRequests are the requests an update of kratos_identity sends, in this order: a full
+// update (PUT) when credentials change, one JSON Patch, and the unlinking of OIDC providers.
+type identityRequests struct {
+	// put replaces the identity's document, credentials and external ID; nil when no credentials
+	// change. Its Kept fields are read from Kratos just before it is sent.
+	put *kratosclient.UpdateIdentityBody
+	// document is the patch of the document and the external ID; nil after a PUT, which carried them.
+	document []kratosclient.PatchOp
+	// verify lists the addresses to verify, in the same patch.
+	verify []string
+	// unlink are the OIDC providers to unlink.
+	unlink []kratosclient.OIDCProvider
+}
+
+// requests returns what Update sends to turn the prior identity into plan.
+func (c identityChanges) requests(plan *identityResourceModel) identityRequests {
+	r := identityRequests{verify: c.verify, unlink: c.unlink}
+	if c.credentials == nil {
+		r.document = append(slices.Clone(c.patch), c.externalIDOps()...)
+		return r
+	}
+	// A PUT replaces traits, metadata and external_id wholesale, so it carries the whole plan and
+	// the document patch is not needed.
+	r.put = &kratosclient.UpdateIdentityBody{
+		SchemaID:       plan.SchemaID.ValueString(),
+		Traits:         rawOrNil(plan.Traits),
+		State:          plan.State.ValueString(),
+		MetadataPublic: rawOrNil(plan.MetadataPublic),
+		MetadataAdmin:  rawOrNil(plan.MetadataAdmin),
+		Credentials:    c.credentials,
+		ExternalID:     c.externalID,
+	}
+	return r
+}
+
+// patch is the JSON Patch to send, given the verifiable addresses as Kratos holds them then
+// (after the PUT, when there is one): the document changes and the verifications.
+func (r identityRequests) patch(current []kratosclient.VerifiableAddress) []kratosclient.PatchOp {
+	return append(slices.Clone(r.document), verificationOps(current, r.verify)...)
+}
+
 // addressesChange reports whether verifiable_addresses may change.
 func (c identityChanges) addressesChange() bool {
 	return c.derived.verifiable || len(c.verify) > 0 || c.verifyUnknown

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -172,4 +173,36 @@ func TestComputeIdentityChanges(t *testing.T) {
 			t.Errorf("create: %+v", c)
 		}
 	})
+}
+
+// TestIdentityChangesRequests derives an update's requests from the changes in one place: without
+// credentials, one patch of the document, the external ID and the verifications; with them, a PUT
+// that carries the plan (and the external ID) and a patch of the verifications alone, computed
+// from the addresses Kratos holds after the PUT.
+func TestIdentityChangesRequests(t *testing.T) {
+	ext := "legacy-7"
+	plan := &identityResourceModel{}
+	plan.SchemaID, plan.Traits, plan.State = types.StringValue("default"), newJSONValue(`{"email":"a@x.test"}`), types.StringValue("active")
+	plan.MetadataPublic, plan.MetadataAdmin = jsonValue{StringValue: types.StringNull()}, jsonValue{StringValue: types.StringNull()}
+	docOp := kratosclient.PatchOp{Op: "replace", Path: "/traits/email", Value: json.RawMessage(`"a@x.test"`)}
+	current := []kratosclient.VerifiableAddress{{ID: "1", Value: "a@x.test", Via: "email"}}
+	unlink := []kratosclient.OIDCProvider{{Provider: "github", Subject: "1"}}
+
+	r := identityChanges{patch: []kratosclient.PatchOp{docOp}, externalID: &ext, verify: []string{"a@x.test"}, unlink: unlink}.requests(plan)
+	ops := r.patch(current)
+	if r.put != nil || len(ops) != 3 || ops[0].Path != docOp.Path || ops[1].Path != "/external_id" || ops[2].Path != "/verifiable_addresses" || !slices.Equal(r.unlink, unlink) {
+		t.Errorf("without credentials: put %v, patch %v, unlink %v; want no PUT, the document, external ID and verification in one patch, the unlinks", r.put, ops, r.unlink)
+	}
+
+	creds := &kratosclient.CredentialsImport{Password: &kratosclient.PasswordImport{Config: kratosclient.PasswordImportConfig{Password: "pw"}}}
+	r = identityChanges{patch: []kratosclient.PatchOp{docOp}, externalID: &ext, credentials: creds, verify: []string{"a@x.test"}}.requests(plan)
+	if r.put == nil || r.put.Credentials != creds || r.put.ExternalID != &ext || string(r.put.Traits) != `{"email":"a@x.test"}` || r.put.SchemaID != "default" {
+		t.Fatalf("with credentials: PUT %+v, want the plan's document, the credentials and the external ID", r.put)
+	}
+	if ops := r.patch(current); len(ops) != 1 || ops[0].Path != "/verifiable_addresses" {
+		t.Errorf("with credentials: patch %v, want the verification alone (the PUT carried the document)", ops)
+	}
+	if ops := (identityRequests{}).patch(current); len(ops) != 0 {
+		t.Errorf("no changes: patch %v, want none", ops)
+	}
 }

@@ -230,21 +230,6 @@ func (e *AnswerError) Error() string {
 	return fmt.Sprintf("%s %s: HTTP %d, but %s", e.Method, e.URL, e.Status, e.Problem)
 }
 
-// outcomeUnknown reports whether err leaves open whether Kratos acted on the request: a
-// gateway's 502 or 504, or a connection that failed after the request was sent.
-func outcomeUnknown(err error) bool {
-	var apiErr *APIError
-	var tErr *TransportError
-	switch {
-	case errors.As(err, &apiErr):
-		return apiErr.StatusCode == http.StatusBadGateway || apiErr.StatusCode == http.StatusGatewayTimeout
-	case errors.As(err, &tErr):
-		return tErr.sent
-	default:
-		return false
-	}
-}
-
 // MayHaveBeenApplied reports whether err is a failed write that Kratos may nevertheless have
 // carried out, and that the client therefore did not send again: its answer was lost to a
 // broken connection or a gateway's 502 or 504.
@@ -262,21 +247,6 @@ func MayHaveBeenApplied(err error) bool {
 	default:
 		return false
 	}
-}
-
-// recordOutcome notes on the typed error in err how many attempts were made and whether a
-// request that is not safe to repeat may have been applied; it returns err.
-func recordOutcome(err error, attempts int, idempotent bool) error {
-	mayHaveBeenApplied := !idempotent && outcomeUnknown(err)
-	var apiErr *APIError
-	var tErr *TransportError
-	switch {
-	case errors.As(err, &apiErr):
-		apiErr.Attempts, apiErr.MayHaveBeenApplied = attempts, mayHaveBeenApplied
-	case errors.As(err, &tErr):
-		tErr.Attempts, tErr.MayHaveBeenApplied = attempts, mayHaveBeenApplied
-	}
-	return err
 }
 
 // describeTransport turns common network failures into a sentence.

@@ -408,25 +408,6 @@ func (c *Client) PatchIdentity(ctx context.Context, id string, ops []PatchOp) (*
 	return decodeIdentity(resp, id)
 }
 
-// isIdempotentPatch reports whether applying ops twice leaves what applying them once does: every
-// op is a replace, or an add whose last path segment is neither "-" (append) nor an array index
-// (insert). An all-digit segment counts as an index even where it names an object member.
-func isIdempotentPatch(ops []PatchOp) bool {
-	for _, op := range ops {
-		switch op.Op {
-		case "replace":
-		case "add":
-			last := op.Path[strings.LastIndex(op.Path, "/")+1:]
-			if last == "-" || (last != "" && strings.Trim(last, "0123456789") == "") {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // DeleteIdentity deletes an identity; Kratos answers 404 when it is already gone.
 func (c *Client) DeleteIdentity(ctx context.Context, id string) error {
 	_, err := c.do(ctx, request{method: http.MethodDelete, path: identityPath(id), idempotent: true, want: []int{http.StatusNoContent}})

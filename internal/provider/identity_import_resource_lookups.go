@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 
@@ -38,11 +39,19 @@ func (im *importer) lookupHolders(ctx context.Context, items []importItem) []hol
 	return out
 }
 
-// holdersOf looks up who holds one item's external ID (one request) and, when none does, its
-// login identifiers.
+// holdersOf looks up who holds one item's external ID and, when none does, its login identifiers.
 func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
-	if ext := it.externalID; ext != "" && im.native {
-		found, err := im.client.GetIdentityByExternalID(ctx, ext)
+	return createHolders(ctx, im.client, im.schemas, it.body, it.externalID, im.native)
+}
+
+// createHolders looks up who holds what a create of body gives an identity: its external ID (one
+// request, when Kratos has external IDs) and, when none does, its login identifiers: those the
+// identity schema marks (every string of the traits when the schema cannot be loaded) and its
+// OIDC providers. It is the one lookup both kratos_identity and kratos_identity_import make to find
+// out what became of a create whose answer was lost, and the import's to resolve a conflict.
+func createHolders(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, body kratosclient.CreateIdentityBody, externalID string, native bool) holders {
+	if externalID != "" && native {
+		found, err := client.GetIdentityByExternalID(ctx, externalID)
 		switch {
 		case err == nil:
 			return holders{external: found}
@@ -50,18 +59,18 @@ func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
 			return holders{err: err}
 		}
 	}
-	ids, fromSchema := traitIdentifiers(ctx, im.schemas, it.body.SchemaID, it.body.Traits)
+	ids, fromSchema := traitIdentifiers(ctx, schemas, body.SchemaID, body.Traits)
 	if !fromSchema {
-		ids = traitStrings(it.body.Traits)
+		ids = traitStrings(body.Traits)
 	}
-	if c := it.body.Credentials; c != nil && c.OIDC != nil {
+	if c := body.Credentials; c != nil && c.OIDC != nil {
 		for _, p := range c.OIDC.Config.Providers {
 			ids = appendCandidate(ids, p.Identifier())
 		}
 	}
 	h := holders{identifiers: ids, fromSchema: fromSchema}
 	for _, ident := range ids {
-		matches, err := findByIdentifier(ctx, im.client, ident)
+		matches, err := findByIdentifier(ctx, client, ident)
 		if err != nil {
 			h.err = err
 			return h
@@ -73,6 +82,25 @@ func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
 		}
 	}
 	return h
+}
+
+// withTraits returns the identities among the holders whose traits are traits: the identity a
+// lost create made, or none. An identity found by external ID counts only with those traits.
+func (h holders) withTraits(traits json.RawMessage) []kratosclient.Identity {
+	same := func(id *kratosclient.Identity) bool {
+		eq, _ := jsonSemanticEqual(string(id.Traits), string(traits)) // traits that cannot be compared are not the same
+		return eq
+	}
+	var out []kratosclient.Identity
+	if h.external != nil && same(h.external) {
+		out = append(out, *h.external)
+	}
+	for _, f := range h.found {
+		if same(&f.identity) {
+			out = append(out, f.identity)
+		}
+	}
+	return out
 }
 
 // forEachParallel calls fn(0) … fn(n-1), importWorkers at a time.

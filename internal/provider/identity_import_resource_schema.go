@@ -61,9 +61,9 @@ func identityImportSchema() schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The resource's own ID, a UUID. When it records an identity it did not create (a member moved from another `kratos_identity_import`, " +
-					"renamed, or recognised after a replacement), it writes this ID into the identity's `metadata_admin` under `" + importMarkerKey + "`, and no other " +
-					"`kratos_identity_import` then deletes that identity.",
+				MarkdownDescription: "The resource's own ID, a UUID. It is written into the `metadata_admin` of every identity the resource creates, and of every identity it records " +
+					"without creating it (a member moved from another `kratos_identity_import`, renamed, or recognised after a replacement), under `" + importMarkerKey + "`; " +
+					"no other `kratos_identity_import` then deletes that identity. Adopted identities are left unchanged.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			// The whole map is sensitive, not password and hashed_password inside it: Terraform handles

@@ -1,7 +1,6 @@
 package kratosclient
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -259,7 +258,7 @@ func describeTransport(err error) string {
 	switch {
 	case errors.As(err, &dnsErr):
 		return fmt.Sprintf("the host name %q could not be resolved: %v", dnsErr.Name, dnsErr.Err)
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+	case IsTimeout(err):
 		return fmt.Sprintf("no answer before the request timeout: %v", err)
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return fmt.Sprintf("could not connect: %v", opErr.Err)

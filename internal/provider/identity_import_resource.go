@@ -85,7 +85,6 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
-	r.checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), &resp.Diagnostics)
 	planned := make(map[string]attr.Value, len(members))
 	var changed, added, gone []string
 	for key, member := range members {
@@ -106,6 +105,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	slices.Sort(added)
+	r.checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), added, &resp.Diagnostics)
 	r.checkNewMembers(ctx, members, added, &resp.Diagnostics)
 	addGoneWarning(gone, &resp.Diagnostics)
 	ids, d := types.MapValue(types.StringType, planned)
@@ -153,7 +153,7 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	}
 	members := plan.Identities.Elements()
 	keys := slices.Sorted(maps.Keys(members))
-	r.checkExternalIDs(ctx, members, keys, &resp.Diagnostics)
+	r.checkExternalIDs(ctx, members, keys, keys, &resp.Diagnostics)
 	native := r.nativeExternalIDs(ctx, members, keys, &resp.Diagnostics)
 	self := newImportResourceID()
 	items := importItems(ctx, members, keys, self, native, &resp.Diagnostics)
@@ -275,7 +275,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 		}
 	}
 	slices.Sort(added)
-	r.checkExternalIDs(ctx, members, added, &resp.Diagnostics)
+	r.checkExternalIDs(ctx, members, added, added, &resp.Diagnostics)
 	native := r.nativeExternalIDs(ctx, members, added, &resp.Diagnostics)
 	items := importItems(ctx, members, added, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -73,28 +75,21 @@ func claimedElsewhere(metadataAdmin json.RawMessage, self string) bool {
 // claim records, in each identity's admin metadata, that the resource self holds it; identities
 // already claimed by self are left alone. It returns the identities it could not claim, with why.
 func claim(ctx context.Context, client *kratosclient.Client, self string, identities []kratosclient.Identity) map[string]error {
-	var todo []kratosclient.Identity
+	todo := map[string]json.RawMessage{}
 	for _, id := range identities {
 		if markerOf(id.MetadataAdmin).Resource != self {
-			todo = append(todo, id)
+			todo[id.ID] = id.MetadataAdmin
 		}
 	}
-	errs := make([]error, len(todo))
-	forEachParallel(len(todo), func(i int) {
-		m := markerOf(todo[i].MetadataAdmin)
+	failed := failuresByID(slices.Collect(maps.Keys(todo)), func(id string) error {
+		m := markerOf(todo[id])
 		m.Resource = self
-		value, err := withMarker(todo[i].MetadataAdmin, m)
+		value, err := withMarker(todo[id], m)
 		if err == nil {
-			_, err = client.PatchIdentity(ctx, todo[i].ID, []kratosclient.PatchOp{{Op: "add", Path: "/metadata_admin", Value: value}})
+			_, err = client.PatchIdentity(ctx, id, []kratosclient.PatchOp{{Op: "add", Path: "/metadata_admin", Value: value}})
 		}
-		errs[i] = err
+		return err
 	})
-	failed := map[string]error{}
-	for i, err := range errs {
-		if err != nil {
-			failed[todo[i].ID] = err
-		}
-	}
 	if len(todo) > 0 {
 		tflog.Debug(ctx, "Claimed identities recorded by this resource", map[string]any{"identities": len(todo), "failed": len(failed)})
 	}

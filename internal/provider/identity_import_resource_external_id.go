@@ -36,12 +36,12 @@ func externalIDPath(key string) path.Path {
 	return path.Root("identities").AtMapKey(key).AtName("external_id")
 }
 
-// checkExternalIDs refuses, on each member's external_id, one that an earlier member in key order
-// also has and, when Kratos predates external IDs, one whose member's metadata_admin cannot hold
-// it. The Kratos version is read (once per provider process) only when one of the members keys
-// sets an external ID; before the provider is configured it cannot be, and Create and Update
-// check again.
-func (r *identityImportResource) checkExternalIDs(ctx context.Context, members map[string]attr.Value, keys []string, diags *diag.Diagnostics) {
+// checkExternalIDs refuses, on each member's external_id, one that an earlier member of keys (in
+// key order) also has and, when Kratos predates external IDs, one of a member about to be sent
+// (sent) whose metadata_admin cannot hold it. The Kratos version is read (once per provider
+// process) only when one of the members sent sets an external ID; before the provider is
+// configured it cannot be, and Create and Update check again.
+func (r *identityImportResource) checkExternalIDs(ctx context.Context, members map[string]attr.Value, keys, sent []string, diags *diag.Diagnostics) {
 	externalIDs := memberExternalIDs(members, keys)
 	if len(externalIDs) == 0 {
 		return
@@ -63,11 +63,11 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 	}
 	addUnnamedCount(diags, "Duplicate external ID", len(duplicates), "have the external_id of an earlier member")
 
-	if r.data == nil || r.data.client == nil || r.nativeExternalIDs(ctx, members, keys, diags) {
+	if r.data == nil || r.data.client == nil || r.nativeExternalIDs(ctx, members, sent, diags) {
 		return
 	}
 	// Without external IDs in Kratos, the provider keeps each in the member's admin metadata.
-	for _, key := range setters {
+	for _, key := range slices.Sorted(maps.Keys(memberExternalIDs(members, sent))) {
 		obj, _ := members[key].(types.Object)
 		if v, ok := obj.Attributes()["metadata_admin"].(jsonValue); ok && !v.IsUnknown() {
 			if _, err := withMarker(rawOrNil(v), importMarker{}); err != nil {

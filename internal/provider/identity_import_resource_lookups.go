@@ -140,12 +140,19 @@ func listExisting(ctx context.Context, client *kratosclient.Client, ids []string
 // deleteIdentities deletes identities, importWorkers at a time; one already gone counts as
 // deleted. It returns the error of each identity it could not delete.
 func deleteIdentities(ctx context.Context, client *kratosclient.Client, ids []string) map[string]error {
-	errs := make([]error, len(ids))
-	forEachParallel(len(ids), func(i int) {
-		if err := client.DeleteIdentity(ctx, ids[i]); err != nil && !kratosclient.IsNotFound(err) {
-			errs[i] = err
+	return failuresByID(ids, func(id string) error {
+		if err := client.DeleteIdentity(ctx, id); err != nil && !kratosclient.IsNotFound(err) {
+			return err
 		}
+		return nil
 	})
+}
+
+// failuresByID calls fn for each of ids, importWorkers at a time, and returns the error of each
+// ID whose call failed.
+func failuresByID(ids []string, fn func(id string) error) map[string]error {
+	errs := make([]error, len(ids))
+	forEachParallel(len(ids), func(i int) { errs[i] = fn(ids[i]) })
 	failed := map[string]error{}
 	for i, err := range errs {
 		if err != nil {

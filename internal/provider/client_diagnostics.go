@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 

@@ -34,7 +34,7 @@ type identityImportResource struct {
 // identityImportModel is the resource's state, plan and configuration.
 type identityImportModel struct {
 	ID              types.String `tfsdk:"id"`
-	Identities      types.Map    `tfsdk:"identities"`
+	Identities      types.String `tfsdk:"identities"`
 	IDs             types.Map    `tfsdk:"ids"`
 	OnConflict      types.String `tfsdk:"on_conflict"`
 	DeleteOnDestroy types.Bool   `tfsdk:"delete_on_destroy"`
@@ -67,7 +67,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	var plan identityImportModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	prior := identityImportModel{
-		Identities: types.MapNull(plan.Identities.ElementType(ctx)), IDs: types.MapNull(types.StringType), Adopted: types.SetNull(types.StringType),
+		Identities: types.StringNull(), IDs: types.MapNull(types.StringType), Adopted: types.SetNull(types.StringType),
 		PendingDeletion: types.MapNull(types.StringType),
 	}
 	if !req.State.Raw.IsNull() {
@@ -84,7 +84,14 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("pending_deletion"), types.MapUnknown(types.StringType))...)
 		return
 	}
-	members, priorMembers, priorIDs := plan.Identities.Elements(), prior.Identities.Elements(), prior.IDs.Elements()
+	members, priorIDs := membersOf(plan.Identities, &resp.Diagnostics), prior.IDs.Elements()
+	priorMembers := members
+	if !plan.Identities.Equal(prior.Identities) {
+		priorMembers = membersOf(prior.Identities, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	planned := make(map[string]attr.Value, len(members))
 	var changed, added, gone []string
 	for key, member := range members {
@@ -93,7 +100,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 		switch {
 		case imported:
 			planned[key] = id
-			if fullyKnown(ctx, member) && !member.Equal(priorMembers[key]) {
+			if !sameConfig(member, priorMembers[key]) {
 				changed = append(changed, key)
 			}
 		case !known:
@@ -112,7 +119,7 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), ids)...)
 	adopted := prior.Adopted
-	if adopted.IsNull() || len(planned) != len(priorIDs) || !fullyKnown(ctx, ids) {
+	if adopted.IsNull() || len(planned) != len(priorIDs) || len(added) > 0 {
 		adopted = types.SetUnknown(types.StringType) // members are added or removed
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("adopted"), adopted)...)
@@ -151,25 +158,25 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	members := plan.Identities.Elements()
+	members := membersOf(plan.Identities, &resp.Diagnostics)
 	keys := slices.Sorted(maps.Keys(members))
 	r.checkExternalIDs(ctx, members, keys, keys, &resp.Diagnostics)
 	native := r.nativeExternalIDs(ctx, members, keys, &resp.Diagnostics)
 	self := newImportResourceID()
-	items := importItems(ctx, members, keys, self, native, &resp.Diagnostics)
+	items := importItems(members, keys, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	res := runImport(ctx, client, r.data.schemas, items, importTarget{self: self, native: native, owners: map[string]string{}, adopt: plan.OnConflict.ValueString() != onConflictFail})
 	plan.ID, plan.PendingDeletion = types.StringValue(self), stringMap(nil)
 
-	keep := map[string]attr.Value{}
+	keep := map[string]importMember{}
 	for key, member := range members {
 		if res.recorded(key) {
 			keep[key] = member
 		}
 	}
-	saveImport(ctx, &plan, keep, nil, res, nil, &resp.State, &resp.Diagnostics)
+	saveImport(ctx, &plan, members, keep, nil, res, nil, &resp.State, &resp.Diagnostics)
 	clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	res.addDiagnostics(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() && len(keep) > 0 {
@@ -254,7 +261,10 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 	if self == "" { // a state written before the id attribute
 		self = newImportResourceID()
 	}
-	members, priorMembers, priorIDs := plan.Identities.Elements(), state.Identities.Elements(), memberIDs(state.IDs)
+	members, priorMembers, priorIDs := membersOf(plan.Identities, &resp.Diagnostics), membersOf(state.Identities, &resp.Diagnostics), memberIDs(state.IDs)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	keyIDs := map[string]string{}
 	for id, key := range priorIDs {
 		keyIDs[key] = id
@@ -277,7 +287,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 	slices.Sort(added)
 	r.checkExternalIDs(ctx, members, added, added, &resp.Diagnostics)
 	native := r.nativeExternalIDs(ctx, members, added, &resp.Diagnostics)
-	items := importItems(ctx, members, added, self, native, &resp.Diagnostics)
+	items := importItems(members, added, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -312,7 +322,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 		}
 	}
 
-	keep := map[string]attr.Value{}
+	keep := map[string]importMember{}
 	for key, member := range members {
 		if res.recorded(key) || !isAdded[key] {
 			keep[key] = member
@@ -325,7 +335,7 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 		}
 	}
 	plan.ID, plan.PendingDeletion = types.StringValue(self), stringMap(pending)
-	saveImport(ctx, &plan, keep, prior, res, adopted, &resp.State, &resp.Diagnostics)
+	saveImport(ctx, &plan, members, keep, prior, res, adopted, &resp.State, &resp.Diagnostics)
 	clearPrivate(ctx, resp.Private, &resp.Diagnostics)
 	res.addDiagnostics(&resp.Diagnostics)
 }
@@ -419,9 +429,10 @@ func deleteUnclaimed(ctx context.Context, client *kratosclient.Client, self stri
 	return failed
 }
 
-// saveImport sets the state after an import: members holds the configured members the state
-// keeps, prior the IDs recorded before, adopted the members adopted before, res what the import did.
-func saveImport(ctx context.Context, plan *identityImportModel, members map[string]attr.Value, prior map[string]string,
+// saveImport sets the state after an import: members are the configured members, kept those the
+// state keeps (the others are sent again by the next apply), prior the IDs recorded before,
+// adopted the members adopted before, res what the import did.
+func saveImport(ctx context.Context, plan *identityImportModel, members, kept map[string]importMember, prior map[string]string,
 	res importResult, adopted map[string]bool, state *tfsdk.State, diags *diag.Diagnostics,
 ) {
 	ids := map[string]attr.Value{}
@@ -439,9 +450,10 @@ func saveImport(ctx context.Context, plan *identityImportModel, members map[stri
 		ids[key] = types.StringValue(a.id)
 		stillAdopted[key] = true
 	}
+	if len(kept) < len(members) {
+		plan.Identities = encodeImportMembers(kept, diags)
+	}
 	var d diag.Diagnostics
-	plan.Identities, d = types.MapValue(plan.Identities.ElementType(ctx), members)
-	diags.Append(d...)
 	plan.IDs, d = types.MapValue(types.StringType, ids)
 	diags.Append(d...)
 	plan.Adopted = adoptedSet(stillAdopted)

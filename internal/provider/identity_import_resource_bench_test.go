@@ -36,13 +36,13 @@ locals {
 }
 
 resource "kratos_identity_import" "users" {
-  identities = {
+  identities = jsonencode({
     for i in local.indices : format("user-%%05d", i) => {
       schema_id       = "default"
-      traits          = jsonencode({ email = format("%s-%%05d@example.test", i), tags = ["imported"] })
+      traits          = { email = format("%s-%%05d@example.test", i), tags = ["imported"] }
       hashed_password = local.hashes[i %% length(local.hashes)]
     }
-  }
+  })
 }
 `, `"`+strings.Join(hashes, `", "`)+`"`, importE2EMembers/100, prefix)
 }

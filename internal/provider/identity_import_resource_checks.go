@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
@@ -24,9 +22,9 @@ type importMemberCheck struct {
 }
 
 // add reports the problem of one member.
-func (c *importMemberCheck) add(at path.Path, detail string) {
+func (c *importMemberCheck) add(detail string) {
 	if c.members < importNamedMembers {
-		c.diags.AddAttributeError(at, c.summary, detail)
+		c.diags.AddAttributeError(path.Root("identities"), c.summary, detail)
 	}
 	c.members++
 }
@@ -34,17 +32,12 @@ func (c *importMemberCheck) add(at path.Path, detail string) {
 // done adds the error that counts the members without one of their own.
 func (c *importMemberCheck) done() { addUnnamedCount(c.diags, c.summary, c.members, c.rest) }
 
-// memberPath is the path of the attribute name of the member key.
-func memberPath(key, name string) path.Path {
-	return path.Root("identities").AtMapKey(key).AtName(name)
-}
-
 // checkNewMembers checks, before anything is sent, the members an apply will create (newKeys, in
 // key order): Kratos has their identity schema, their traits satisfy it, and none of their login
 // identifiers or addresses is blank or also another member's. Each identity schema is fetched
 // once per provider process; without a configured client nothing is checked, and Kratos checks
 // during apply.
-func (r *identityImportResource) checkNewMembers(ctx context.Context, members map[string]attr.Value, newKeys []string, diags *diag.Diagnostics) {
+func (r *identityImportResource) checkNewMembers(ctx context.Context, members map[string]importMember, newKeys []string, diags *diag.Diagnostics) {
 	if len(newKeys) == 0 || r.data == nil || r.data.client == nil {
 		return
 	}
@@ -54,10 +47,7 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 	blank := &importMemberCheck{summary: "Blank login identifier", rest: "have a blank login identifier", diags: diags}
 	var unloadable []string
 	for _, key := range newKeys {
-		schemaID, traits, ok := memberSchemaAndTraits(members[key])
-		if !ok {
-			continue
-		}
+		schemaID, traits := members[key].SchemaID, string(members[key].Traits)
 		s, seen := compiled[schemaID]
 		if !seen {
 			var err error
@@ -66,7 +56,7 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 			case kratosclient.IsNotFound(err):
 				// One error per schema, on the first member that names it.
 				if unknownSchemas < importNamedMembers {
-					addUnknownSchemaError(ctx, r.data.client, diags, memberPath(key, "schema_id"), fmt.Sprintf("Member %q: ", key), "Unknown identity schema", schemaID)
+					addUnknownSchemaError(ctx, r.data.client, diags, path.Root("identities"), fmt.Sprintf("Member %q: ", key), "Unknown identity schema", schemaID)
 				}
 				unknownSchemas++
 			case err != nil:
@@ -78,11 +68,11 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 			continue
 		}
 		for _, problem := range schemaViolations(s, traits) {
-			invalid.add(memberPath(key, "traits"), fmt.Sprintf("Member %q, identity schema %q: %s", key, schemaID, problem))
+			invalid.add(fmt.Sprintf("Member %q, identity schema %q: %s", key, schemaID, problem))
 		}
 		for _, id := range loginIdentifiers(s, traits) {
 			if id.value == "" {
-				blank.add(memberPath(key, "traits"), fmt.Sprintf("Member %q: the identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s",
+				blank.add(fmt.Sprintf("Member %q: the identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s",
 					key, id.pointer, blankIdentifierAdvice))
 			}
 		}
@@ -99,7 +89,7 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 // checkSharedIdentifiers refuses a new member whose login identifier or address another member
 // also has: Kratos keeps them unique, so at most one of the two could be imported. Members already
 // imported are compared too, with the identity schemas compiled holds.
-func (r *identityImportResource) checkSharedIdentifiers(members map[string]attr.Value, newKeys []string, compiled map[string]*jsonschema.Schema, diags *diag.Diagnostics) {
+func (r *identityImportResource) checkSharedIdentifiers(members map[string]importMember, newKeys []string, compiled map[string]*jsonschema.Schema, diags *diag.Diagnostics) {
 	isNew := make(map[string]bool, len(newKeys))
 	for _, key := range newKeys {
 		isNew[key] = true
@@ -116,9 +106,9 @@ func (r *identityImportResource) checkSharedIdentifiers(members map[string]attr.
 	shared := &importMemberCheck{summary: "Duplicate identifier", rest: "have a login identifier or address of another member", diags: diags}
 	holder := map[string]string{}
 	for _, key := range keys {
-		schemaID, traits, ok := memberSchemaAndTraits(members[key])
-		s := compiled[schemaID]
-		if !ok || s == nil {
+		traits := string(members[key].Traits)
+		s := compiled[members[key].SchemaID]
+		if s == nil {
 			continue
 		}
 		for _, m := range markedValues(s, traits) {
@@ -130,25 +120,10 @@ func (r *identityImportResource) checkSharedIdentifiers(members map[string]attr.
 			case !taken:
 				holder[m.value] = key
 			case first != key && isNew[key]:
-				shared.add(memberPath(key, "traits"), fmt.Sprintf("Member %q has %q at %s, as member %q has: Kratos keeps login identifiers and addresses unique, "+
+				shared.add(fmt.Sprintf("Member %q has %q at %s, as member %q has: Kratos keeps login identifiers and addresses unique, "+
 					"so at most one of them could be imported. Give each member its own, or remove one of them.", key, m.value, m.pointer, first))
 			}
 		}
 	}
 	shared.done()
-}
-
-// memberSchemaAndTraits returns a member's schema ID and traits when both are known.
-func memberSchemaAndTraits(v attr.Value) (schemaID, traits string, ok bool) {
-	obj, isObj := v.(types.Object)
-	if !isObj {
-		return "", "", false
-	}
-	a := obj.Attributes()
-	schemaID = stringValue(a["schema_id"])
-	t, isJSON := a["traits"].(jsonValue)
-	if schemaID == "" || !isJSON || t.IsNull() || t.IsUnknown() {
-		return "", "", false
-	}
-	return schemaID, t.ValueString(), true
 }

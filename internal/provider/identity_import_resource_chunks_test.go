@@ -71,8 +71,8 @@ provider "kratos" {
 }
 
 resource "kratos_identity_import" "users" {
-  identities = {
-%s  }
+  identities = jsonencode({
+%s  })
 }
 `, admin.URL, inst.PublicURL, members.String()),
 		Check: resource.ComposeTestCheckFunc(

@@ -72,17 +72,17 @@ func TestIdentityImportDiagnostics_1200Members(t *testing.T) {
 func TestIdentityImportModifyPlan_1200ChangedMembers(t *testing.T) {
 	const n = 1200
 	ctx := t.Context()
-	sresp, memberType := importSchemaTypes(t)
-	priorMembers, priorIDs, members := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	sresp := importSchema(t)
+	priorMembers, priorIDs, members := map[string]importMember{}, map[string]attr.Value{}, map[string]importMember{}
 	for i := range n {
 		key := fmt.Sprintf("user-%04d", i)
-		priorMembers[key] = importObject(t, memberType, key+"@x.test", "", nil)
-		priorMembers["gone-"+key] = importObject(t, memberType, "gone-"+key+"@x.test", "", nil)
+		priorMembers[key] = memberOf(key+"@x.test", "")
+		priorMembers["gone-"+key] = memberOf("gone-"+key+"@x.test", "")
 		priorIDs[key], priorIDs["gone-"+key] = types.StringValue("id-"+key), types.StringValue("id-gone-"+key)
-		members[key] = importObject(t, memberType, key+"@changed.test", "", nil)
+		members[key] = memberOf(key+"@changed.test", "")
 	}
 	prior := identityImportModel{
-		Identities: types.MapValueMust(memberType, priorMembers), IDs: types.MapValueMust(types.StringType, priorIDs),
+		Identities: importDocument(t, priorMembers), IDs: types.MapValueMust(types.StringType, priorIDs),
 		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetNull(types.StringType),
 		ID: types.StringValue("self"), PendingDeletion: types.MapValueMust(types.StringType, nil),
 	}
@@ -90,7 +90,7 @@ func TestIdentityImportModifyPlan_1200ChangedMembers(t *testing.T) {
 	if d := state.Set(ctx, &prior); d.HasError() {
 		t.Fatal(d)
 	}
-	plan := importPlan(t, sresp, memberType, members)
+	plan := importPlan(t, sresp, members)
 	resp := fwresource.ModifyPlanResponse{Plan: plan}
 	newImportResource(nil).ModifyPlan(ctx, fwresource.ModifyPlanRequest{Plan: plan, State: state, Config: tfsdk.Config(plan)}, &resp)
 	checkShortDiagnostics(t, resp.Diagnostics, 2)
@@ -98,14 +98,14 @@ func TestIdentityImportModifyPlan_1200ChangedMembers(t *testing.T) {
 	// The same external ID on every member: importNamedMembers errors on attributes, one counting
 	// the rest. No provider is configured, so the version is not read.
 	for key := range members {
-		members[key] = importObject(t, memberType, key+"@x.test", "", map[string]attr.Value{"external_id": types.StringValue("same")})
+		members[key] = importMember{SchemaID: "default", Traits: memberOf(key+"@x.test", "").Traits, ExternalID: "same"}
 	}
 	var diags diag.Diagnostics
 	newImportResource(nil).checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), nil, &diags)
 	if len(diags) != importNamedMembers+1 || diags[importNamedMembers].Detail() != fmt.Sprintf("…and %d more members have the external_id of an earlier member.", n-1-importNamedMembers) {
 		t.Errorf("diagnostics for %d members with one external ID: %v", n, diags)
 	}
-	if !hasAttributeError(diags, `identities["user-0001"].external_id`, "Duplicate external ID") {
+	if !hasAttributeError(diags, `identities`, "Duplicate external ID") {
 		t.Errorf("no error on the second member's external_id: %v", diags)
 	}
 }

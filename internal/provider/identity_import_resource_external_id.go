@@ -6,10 +6,8 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // importNamedMembers is how many members one check of kratos_identity_import gives an error of
@@ -17,23 +15,14 @@ import (
 const importNamedMembers = 5
 
 // memberExternalIDs returns the known, non-empty external_id of each of the members keys.
-func memberExternalIDs(members map[string]attr.Value, keys []string) map[string]string {
+func memberExternalIDs(members map[string]importMember, keys []string) map[string]string {
 	out := map[string]string{}
 	for _, key := range keys {
-		obj, ok := members[key].(types.Object)
-		if !ok {
-			continue
-		}
-		if ext := stringValue(obj.Attributes()["external_id"]); ext != "" {
+		if ext := members[key].ExternalID; ext != "" {
 			out[key] = ext
 		}
 	}
 	return out
-}
-
-// externalIDPath is the path of the member key's external_id.
-func externalIDPath(key string) path.Path {
-	return path.Root("identities").AtMapKey(key).AtName("external_id")
 }
 
 // checkExternalIDs refuses, on each member's external_id, one that an earlier member of keys (in
@@ -41,7 +30,7 @@ func externalIDPath(key string) path.Path {
 // (sent) whose metadata_admin cannot hold it. The Kratos version is read (once per provider
 // process) only when one of the members sent sets an external ID; before the provider is
 // configured it cannot be, and Create and Update check again.
-func (r *identityImportResource) checkExternalIDs(ctx context.Context, members map[string]attr.Value, keys, sent []string, diags *diag.Diagnostics) {
+func (r *identityImportResource) checkExternalIDs(ctx context.Context, members map[string]importMember, keys, sent []string, diags *diag.Diagnostics) {
 	externalIDs := memberExternalIDs(members, keys)
 	if len(externalIDs) == 0 {
 		return
@@ -52,7 +41,7 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 	for _, key := range setters {
 		if first, ok := firstWith[externalIDs[key]]; ok {
 			if len(duplicates) < importNamedMembers {
-				diags.AddAttributeError(externalIDPath(key), "Duplicate external ID",
+				diags.AddAttributeError(path.Root("identities"), "Duplicate external ID",
 					fmt.Sprintf("Member %q has external_id %q, as member %q has: Kratos keeps external IDs unique, so at most one of them could be imported. "+
 						"Give each member its own external ID.", key, externalIDs[key], first))
 			}
@@ -68,13 +57,10 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 	}
 	// Without external IDs in Kratos, the provider keeps each in the member's admin metadata.
 	for _, key := range slices.Sorted(maps.Keys(memberExternalIDs(members, sent))) {
-		obj, _ := members[key].(types.Object)
-		if v, ok := obj.Attributes()["metadata_admin"].(jsonValue); ok && !v.IsUnknown() {
-			if _, err := withMarker(rawOrNil(v), importMarker{}); err != nil {
-				diags.AddAttributeError(path.Root("identities").AtMapKey(key).AtName("metadata_admin"), "Admin metadata cannot hold the external ID",
-					fmt.Sprintf("Member %q sets external_id, which this Kratos (before v25.4.0) cannot store itself, so the provider keeps it in the identity's metadata_admin, under %q; "+
-						"but %s. Make metadata_admin a JSON object, or remove external_id.", key, importMarkerKey, err))
-			}
+		if _, err := withMarker(members[key].MetadataAdmin, importMarker{}); err != nil {
+			diags.AddAttributeError(path.Root("identities"), "Admin metadata cannot hold the external ID",
+				fmt.Sprintf("Member %q sets external_id, which this Kratos (before v25.4.0) cannot store itself, so the provider keeps it in the identity's metadata_admin, under %q; "+
+					"but %s. Make metadata_admin a JSON object, or remove external_id.", key, importMarkerKey, err))
 		}
 	}
 }
@@ -82,7 +68,7 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 // nativeExternalIDs reports whether Kratos stores external IDs itself (v25.4.0 and later); it
 // reads the Kratos version (once per provider process) only when one of the members keys sets an
 // external ID, and answers true otherwise, when it does not matter.
-func (r *identityImportResource) nativeExternalIDs(ctx context.Context, members map[string]attr.Value, keys []string, diags *diag.Diagnostics) bool {
+func (r *identityImportResource) nativeExternalIDs(ctx context.Context, members map[string]importMember, keys []string, diags *diag.Diagnostics) bool {
 	if r.data == nil || r.data.client == nil || len(memberExternalIDs(members, keys)) == 0 {
 		return true
 	}

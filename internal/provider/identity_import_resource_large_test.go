@@ -32,13 +32,13 @@ locals {
 
 resource "kratos_identity_import" "users" {
   delete_on_destroy = true
-  identities = {
+  identities = jsonencode({
     for i in local.indices : format("user-%%04d", i) => {
       schema_id       = "default"
-      traits          = jsonencode({ email = format("%s%%04d@example.test", i) })
+      traits          = { email = format("%s%%04d@example.test", i) }
       hashed_password = local.hashes[i %% length(local.hashes)]
     }
-  }
+  })
 }
 `, `"`+strings.Join(hashes, `", "`)+`"`, largeImportMembers/100, prefix))
 }

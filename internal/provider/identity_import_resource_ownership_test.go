@@ -36,12 +36,12 @@ func testImportOwnership(t *testing.T, deleteOnDestroy bool) {
 	deleteEmailsAtEnd(t, a, long)
 	attrs := fmt.Sprintf("  delete_on_destroy = %t", deleteOnDestroy)
 	withHash := fmt.Sprintf("      hashed_password = %q", bcryptHash(t, testPassword))
-	failing := map[string]importMember{
+	failing := map[string]testMember{
 		"a":     {email: a, first: "A", hcl: withHash},
 		"long":  {email: long, first: "Long", hcl: fmt.Sprintf("      password = %q", strings.Repeat("x", 73))},
 		"taken": {email: taken, first: "Taken", hcl: withHash},
 	}
-	fixed := map[string]importMember{"a": failing["a"], "taken": failing["taken"], "long": {email: long, first: "Long", hcl: withHash}}
+	fixed := map[string]testMember{"a": failing["a"], "taken": failing["taken"], "long": {email: long, first: "Long", hcl: withHash}}
 	ids := map[string]string{}
 	adoptedKept := resource.ComposeAggregateTestCheckFunc(checkFirstName(t, taken, ""), checkIdentityExists(t, existing.ID))
 	ownership := []statecheck.StateCheck{
@@ -138,7 +138,7 @@ func TestAccIdentityImport_createBeforeDestroy(t *testing.T) {
 	skipWithoutAcc(t)
 	a, b := uniqueEmail(t, "cbd-a"), uniqueEmail(t, "cbd-b")
 	deleteEmailsAtEnd(t, a, b)
-	members := map[string]importMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}}
+	members := map[string]testMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}}
 	config := importConfig(members, "  delete_on_destroy = true\n  lifecycle {\n    create_before_destroy = true\n  }")
 	ids := map[string]string{}
 	resource.Test(t, resource.TestCase{

@@ -19,14 +19,14 @@ type stableMember struct {
 func stableKeysConfig(members []stableMember, hash string) string {
 	var b strings.Builder
 	for _, group := range []string{"a", "b"} {
-		fmt.Fprintf(&b, "resource \"kratos_identity_import\" %q {\n  delete_on_destroy = true\n  identities = {\n", group)
+		fmt.Fprintf(&b, "resource \"kratos_identity_import\" %q {\n  delete_on_destroy = true\n  identities = jsonencode({\n", group)
 		for _, m := range members {
 			if m.group == group {
 				fmt.Fprintf(&b, "    %q = { schema_id = \"default\", traits = jsonencode({ email = %q }), external_id = %q, hashed_password = %q }\n",
 					m.key, m.email, m.externalID, hash)
 			}
 		}
-		b.WriteString("  }\n}\n")
+		b.WriteString("  })\n}\n")
 	}
 	return b.String()
 }

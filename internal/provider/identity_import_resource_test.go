@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -34,8 +35,8 @@ import (
 
 const importAddr = "kratos_identity_import.users"
 
-// importMember is one member of a test configuration: its email, and its other attributes as HCL.
-type importMember struct {
+// testMember is one member of a test configuration: its email, and its other attributes as HCL.
+type testMember struct {
 	email string
 	// first is the first name in the traits.
 	first string
@@ -45,15 +46,15 @@ type importMember struct {
 
 // importConfig renders a kratos_identity_import with the members and the resource's other
 // attributes (HCL lines).
-func importConfig(members map[string]importMember, attrs string) string {
+func importConfig(members map[string]testMember, attrs string) string {
 	var b strings.Builder
-	b.WriteString("resource \"kratos_identity_import\" \"users\" {\n" + attrs + "\n  identities = {\n")
+	b.WriteString("resource \"kratos_identity_import\" \"users\" {\n" + attrs + "\n  identities = jsonencode({\n")
 	for _, key := range slices.Sorted(maps.Keys(members)) {
 		m := members[key]
-		fmt.Fprintf(&b, "    %q = {\n      schema_id = \"default\"\n      traits    = jsonencode({ email = %q, name = { first = %q } })\n%s\n    }\n",
+		fmt.Fprintf(&b, "    %q = {\n      schema_id = \"default\"\n      traits    = { email = %q, name = { first = %q } }\n%s\n    }\n",
 			key, m.email, m.first, m.hcl)
 	}
-	b.WriteString("  }\n}\n")
+	b.WriteString("  })\n}\n")
 	return b.String()
 }
 
@@ -167,7 +168,7 @@ func TestAccIdentityImport_basic(t *testing.T) {
 	alice, bob, carol, dave, erin := uniqueEmail(t, "alice"), uniqueEmail(t, "bob"), uniqueEmail(t, "carol"), uniqueEmail(t, "dave"), uniqueEmail(t, "erin")
 	deleteEmailsAtEnd(t, alice, bob, carol, dave, erin)
 	const legacyPassword = "legacy-secret-77"
-	members := map[string]importMember{
+	members := map[string]testMember{
 		"alice": {email: alice, first: "Alice", hcl: fmt.Sprintf("      hashed_password = %q", bcryptHash(t, legacyPassword))},
 		"bob":   {email: bob, first: "Bob", hcl: fmt.Sprintf("      password = %q", testPassword)},
 		"carol": {email: carol, first: "Carol", hcl: fmt.Sprintf(`      verified_addresses = [%q]
@@ -177,11 +178,11 @@ func TestAccIdentityImport_basic(t *testing.T) {
 		"dave": {email: dave, first: "Dave", hcl: `      state = "inactive"`},
 	}
 	changed := maps.Clone(members)
-	changed["alice"] = importMember{email: alice, first: "Alicia", hcl: members["alice"].hcl}
-	changed["bob"] = importMember{email: bob, first: "Bob", hcl: `      password = "a-new-password-1"`}
+	changed["alice"] = testMember{email: alice, first: "Alicia", hcl: members["alice"].hcl}
+	changed["bob"] = testMember{email: bob, first: "Bob", hcl: `      password = "a-new-password-1"`}
 	later := maps.Clone(changed)
 	delete(later, "bob")
-	later["erin"] = importMember{email: erin, first: "Erin"}
+	later["erin"] = testMember{email: erin, first: "Erin"}
 
 	testAccRun(t, []resource.TestStep{
 		{
@@ -277,7 +278,7 @@ func TestAccIdentityImport_partialFailures(t *testing.T) {
 	hash := bcryptHash(t, testPassword)
 	withHash := fmt.Sprintf("      hashed_password = %q", hash)
 	// In key order the chunks are [dup-a dup-b long] [ok1 ok2 ok3] [taken].
-	members := map[string]importMember{
+	members := map[string]testMember{
 		"dup-a": {email: dup, first: "A", hcl: withHash},
 		"dup-b": {email: strings.ToUpper(dup), first: "B", hcl: withHash},
 		"long":  {email: long, first: "Long", hcl: fmt.Sprintf("      password = %q", strings.Repeat("x", 73))},
@@ -287,12 +288,12 @@ func TestAccIdentityImport_partialFailures(t *testing.T) {
 		"taken": {email: taken, first: "Taken", hcl: withHash},
 	}
 	distinct := maps.Clone(members)
-	distinct["dup-b"] = importMember{email: fixed, first: "B", hcl: withHash}
+	distinct["dup-b"] = testMember{email: fixed, first: "B", hcl: withHash}
 	fixedMembers := maps.Clone(distinct)
-	fixedMembers["long"] = importMember{email: long, first: "Long", hcl: fmt.Sprintf("      password = %q", testPassword)}
+	fixedMembers["long"] = testMember{email: long, first: "Long", hcl: fmt.Sprintf("      password = %q", testPassword)}
 	grown := maps.Clone(fixedMembers)
-	grown["dup-c"] = importMember{email: ok2, first: "Other"}
-	grown["late"] = importMember{email: late, first: "Late", hcl: withHash}
+	grown["dup-c"] = testMember{email: ok2, first: "Other"}
+	grown["late"] = testMember{email: late, first: "Late", hcl: withHash}
 	final := maps.Clone(grown)
 	delete(final, "dup-c")
 	all := []string{dup, fixed, long, ok1, ok2, ok3, taken, late}
@@ -363,7 +364,7 @@ func TestAccIdentityImport_onConflictFail(t *testing.T) {
 	taken, ok := uniqueEmail(t, "taken"), uniqueEmail(t, "ok")
 	existing := seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q}`, taken))})
 	deleteEmailsAtEnd(t, ok)
-	members := map[string]importMember{"ok": {email: ok, first: "Ok"}, "taken": {email: taken, first: "Taken"}}
+	members := map[string]testMember{"ok": {email: ok, first: "Ok"}, "taken": {email: taken, first: "Taken"}}
 	testAccRun(t, []resource.TestStep{
 		{
 			Config:      importConfig(members, `  on_conflict = "fail"`),
@@ -371,7 +372,7 @@ func TestAccIdentityImport_onConflictFail(t *testing.T) {
 		},
 		{
 			// ok was imported by the failed apply; the replacement recognises it, also under fail.
-			Config:            importConfig(map[string]importMember{"ok": members["ok"]}, `  on_conflict = "fail"`),
+			Config:            importConfig(map[string]testMember{"ok": members["ok"]}, `  on_conflict = "fail"`),
 			ConfigStateChecks: []statecheck.StateCheck{idsKeys("ok")},
 			Check:             checkHeldOnce(t, ok, taken),
 		},
@@ -394,7 +395,7 @@ func TestAccIdentityImport_deleteOnDestroy(t *testing.T) {
 	a, b, taken := uniqueEmail(t, "a"), uniqueEmail(t, "b"), uniqueEmail(t, "taken")
 	existing := seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q}`, taken))})
 	deleteEmailsAtEnd(t, a, b)
-	members := map[string]importMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}, "taken": {email: taken, first: "T"}}
+	members := map[string]testMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}, "taken": {email: taken, first: "T"}}
 	fewer := maps.Clone(members)
 	delete(fewer, "b")
 	resource.Test(t, resource.TestCase{
@@ -440,7 +441,7 @@ func TestAccIdentityImport_lostAnswer(t *testing.T) {
 	env := newIdentityEnv(t)
 	a, b := uniqueEmail(t, "a"), uniqueEmail(t, "b")
 	deleteEmailsAtEnd(t, a, b)
-	members := map[string]importMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}}
+	members := map[string]testMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}}
 	testAccRun(t, []resource.TestStep{{
 		PreConfig: func() {
 			env.admin.dropNext(lossAfterKratos, func(r *http.Request) bool {
@@ -462,20 +463,12 @@ func TestAccIdentityImport_lostAnswer(t *testing.T) {
 	}})
 }
 
-// importSchemaTypes returns the resource's schema and the type of one member.
-func importSchemaTypes(tb testing.TB) (fwresource.SchemaResponse, types.ObjectType) {
+// importSchema returns the resource's schema.
+func importSchema(tb testing.TB) fwresource.SchemaResponse {
 	tb.Helper()
 	var sresp fwresource.SchemaResponse
 	newImportResource(nil).Schema(context.Background(), fwresource.SchemaRequest{}, &sresp)
-	mapType, ok := sresp.Schema.Attributes["identities"].GetType().(types.MapType)
-	if !ok {
-		tb.Fatalf("identities has type %T, want a map", sresp.Schema.Attributes["identities"].GetType())
-	}
-	memberType, ok := mapType.ElemType.(types.ObjectType)
-	if !ok {
-		tb.Fatalf("a member has type %T, want an object", mapType.ElemType)
-	}
-	return sresp, memberType
+	return sresp
 }
 
 // newImportResource returns the resource configured with pd.
@@ -483,33 +476,14 @@ func newImportResource(pd *providerData) *identityImportResource {
 	return &identityImportResource{data: pd}
 }
 
-// importObject builds a member of the default schema with the email and, when hash is not
-// empty, that password hash; more sets other attributes, the rest are null.
-func importObject(tb testing.TB, memberType types.ObjectType, email, hash string, more map[string]attr.Value) attr.Value {
-	tb.Helper()
-	values := map[string]attr.Value{}
-	for name, t := range memberType.AttrTypes {
-		v, err := t.ValueFromTerraform(context.Background(), tftypes.NewValue(t.TerraformType(context.Background()), nil))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		values[name] = v
-	}
-	values["schema_id"] = types.StringValue("default")
-	values["traits"] = newJSONValue(fmt.Sprintf(`{"email":%q,"tags":["imported"]}`, email))
-	if hash != "" {
-		values["hashed_password"] = types.StringValue(hash)
-	}
-	maps.Copy(values, more)
-	obj, d := types.ObjectValue(memberType.AttrTypes, values)
-	if d.HasError() {
-		tb.Fatal(d)
-	}
-	return obj
+// memberOf is a member of the default schema with the email and, when hash is not empty, that
+// password hash.
+func memberOf(email, hash string) importMember {
+	return importMember{SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q,"tags":["imported"]}`, email)), HashedPassword: hash}
 }
 
 // importPlan is the plan of a kratos_identity_import with the members.
-func importPlan(tb testing.TB, sresp fwresource.SchemaResponse, memberType types.ObjectType, members map[string]attr.Value) tfsdk.Plan {
+func importPlan(tb testing.TB, sresp fwresource.SchemaResponse, members map[string]importMember) tfsdk.Plan {
 	tb.Helper()
 	ctx := context.Background()
 	unknownIDs := map[string]attr.Value{}
@@ -518,7 +492,7 @@ func importPlan(tb testing.TB, sresp fwresource.SchemaResponse, memberType types
 	}
 	plan := tfsdk.Plan{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)}
 	model := identityImportModel{
-		Identities: types.MapValueMust(memberType, members), IDs: types.MapValueMust(types.StringType, unknownIDs),
+		Identities: importDocument(tb, members), IDs: types.MapValueMust(types.StringType, unknownIDs),
 		OnConflict: types.StringValue(onConflictAdopt), DeleteOnDestroy: types.BoolValue(false), Adopted: types.SetUnknown(types.StringType),
 		ID: types.StringUnknown(), PendingDeletion: types.MapUnknown(types.StringType),
 	}
@@ -526,6 +500,17 @@ func importPlan(tb testing.TB, sresp fwresource.SchemaResponse, memberType types
 		tb.Fatal(d)
 	}
 	return plan
+}
+
+// importDocument is the identities attribute holding the members.
+func importDocument(tb testing.TB, members map[string]importMember) types.String {
+	tb.Helper()
+	var diags diag.Diagnostics
+	doc := encodeImportMembers(members, &diags)
+	if diags.HasError() {
+		tb.Fatal(diags)
+	}
+	return doc
 }
 
 // createImportInProcess runs the resource's Create with plan and returns its response.
@@ -555,28 +540,27 @@ func TestAccIdentityImport_badHash(t *testing.T) {
 	ctx := t.Context()
 	client := testClient(t)
 	pd := &providerData{client: client, schemas: newSchemaCache(client)}
-	sresp, memberType := importSchemaTypes(t)
+	sresp := importSchema(t)
 	hash := bcryptHash(t, testPassword)
 	emails := map[string]string{}
-	members := map[string]attr.Value{}
+	members := map[string]importMember{}
 	for _, k := range []string{"a", "b", "bad", "c", "d", "e"} {
 		emails[k] = uniqueEmail(t, k)
 		h := hash
 		if k == "bad" {
 			h = "$unknown$" + strings.Repeat("0", 20)
 		}
-		members[k] = importObject(t, memberType, emails[k], h, nil)
+		members[k] = memberOf(emails[k], h)
 	}
 	deleteEmailsAtEnd(t, slices.Collect(maps.Values(emails))...)
 	// c wants an address verified that its traits do not produce; taken's email is an existing identity's.
-	members["c"] = importObject(t, memberType, emails["c"], hash, map[string]attr.Value{
-		"verified_addresses": types.SetValueMust(types.StringType, []attr.Value{types.StringValue("elsewhere@example.test")}),
-	})
+	members["c"] = memberOf(emails["c"], hash)
+	members["c"] = importMember{SchemaID: "default", Traits: members["c"].Traits, HashedPassword: hash, VerifiedAddresses: []string{"elsewhere@example.test"}}
 	taken := uniqueEmail(t, "taken")
 	existing := seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q}`, taken))})
-	members["taken"] = importObject(t, memberType, taken, hash, nil)
+	members["taken"] = memberOf(taken, hash)
 
-	created := createImportInProcess(pd, importPlan(t, sresp, memberType, members))
+	created := createImportInProcess(pd, importPlan(t, sresp, members))
 	state, diags := created.State, created.Diagnostics
 	if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != "Unable to Import 1 Member" || !strings.Contains(fmt.Sprint(diags), "- bad: Kratos answered HTTP 400 Bad Request: The imported password does not match any known hash format") {
 		t.Fatalf("diagnostics = %v, want one error naming bad and Kratos's reason", diags)
@@ -599,8 +583,8 @@ func TestAccIdentityImport_badHash(t *testing.T) {
 		t.Fatal(d)
 	}
 	ids := memberIDs(got.IDs)
-	if len(ids) != 6 || slices.Contains(slices.Collect(maps.Values(ids)), "bad") || len(got.Identities.Elements()) != 6 || ids[existing.ID] != "taken" {
-		t.Fatalf("state after the partial failure: ids %v and %d members, want the 6 members other than bad, taken adopted", got.IDs, len(got.Identities.Elements()))
+	if len(ids) != 6 || slices.Contains(slices.Collect(maps.Values(ids)), "bad") || len(membersOf(got.Identities, &diags)) != 6 || ids[existing.ID] != "taken" {
+		t.Fatalf("state after the partial failure: ids %v and %d members, want the 6 members other than bad, taken adopted", got.IDs, len(membersOf(got.Identities, &diags)))
 	}
 	for key, email := range emails {
 		if n := len(holdersOfEmail(t, email)); (key == "bad") != (n == 0) || n > 1 {
@@ -609,8 +593,8 @@ func TestAccIdentityImport_badHash(t *testing.T) {
 	}
 
 	// The next apply: an update whose plan holds every member, the bad one fixed.
-	members["bad"] = importObject(t, memberType, emails["bad"], hash, nil)
-	plan := importPlan(t, sresp, memberType, members)
+	members["bad"] = memberOf(emails["bad"], hash)
+	plan := importPlan(t, sresp, members)
 	resp := fwresource.UpdateResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: plan.Raw}}
 	withPrivateState(&resp)
 	newImportResource(pd).Update(ctx, fwresource.UpdateRequest{Plan: plan, State: state, Config: tfsdk.Config(plan), Private: created.Private}, &resp)
@@ -638,10 +622,10 @@ func TestAccIdentityImport_badHash(t *testing.T) {
 // one deleted in Kratos are named in warnings.
 func TestIdentityImportModifyPlan(t *testing.T) {
 	ctx := t.Context()
-	sresp, memberType := importSchemaTypes(t)
-	obj := func(email string) attr.Value { return importObject(t, memberType, email, "", nil) }
+	sresp := importSchema(t)
+	obj := func(email string) importMember { return memberOf(email, "") }
 	prior := identityImportModel{
-		Identities: types.MapValueMust(memberType, map[string]attr.Value{"kept": obj("k@x.test"), "changed": obj("c@x.test"), "gone": obj("g@x.test"), "removed": obj("r@x.test")}),
+		Identities: importDocument(t, map[string]importMember{"kept": obj("k@x.test"), "changed": obj("c@x.test"), "gone": obj("g@x.test"), "removed": obj("r@x.test")}),
 		IDs: types.MapValueMust(types.StringType, map[string]attr.Value{
 			"kept": types.StringValue("id-kept"), "changed": types.StringValue("id-changed"), "removed": types.StringValue("id-removed"),
 		}),
@@ -652,7 +636,7 @@ func TestIdentityImportModifyPlan(t *testing.T) {
 	if d := state.Set(ctx, &prior); d.HasError() {
 		t.Fatal(d)
 	}
-	plan := importPlan(t, sresp, memberType, map[string]attr.Value{"kept": obj("k@x.test"), "changed": obj("c2@x.test"), "gone": obj("g@x.test"), "new": obj("n@x.test")})
+	plan := importPlan(t, sresp, map[string]importMember{"kept": obj("k@x.test"), "changed": obj("c2@x.test"), "gone": obj("g@x.test"), "new": obj("n@x.test")})
 	resp := fwresource.ModifyPlanResponse{Plan: plan}
 	newImportResource(nil).ModifyPlan(ctx, fwresource.ModifyPlanRequest{Plan: plan, State: state, Config: tfsdk.Config(plan)}, &resp)
 	if resp.Diagnostics.HasError() {
@@ -721,7 +705,7 @@ func benchImport10k(b *testing.B, inst *kratostest.Instance) {
 	client := instanceClient(b, inst, counter)
 	pd := &providerData{client: client, schemas: newSchemaCache(client)}
 	ctx := context.Background()
-	sresp, memberType := importSchemaTypes(b)
+	sresp := importSchema(b)
 	hashes := make([]string, 32)
 	for i := range hashes {
 		hashes[i] = bcryptHash(b, fmt.Sprintf("password-%d", i))
@@ -734,16 +718,16 @@ func benchImport10k(b *testing.B, inst *kratostest.Instance) {
 	for b.Loop() {
 		round++
 		b.StopTimer()
-		members := make(map[string]attr.Value, n)
+		members := make(map[string]importMember, n)
 		raw := make([]kratosclient.IdentityPatch, n)
 		for i := range n {
-			members[fmt.Sprintf("user-%05d", i)] = importObject(b, memberType, fmt.Sprintf("imp%d-%05d@example.test", round, i), hashes[i%len(hashes)], nil)
+			members[fmt.Sprintf("user-%05d", i)] = memberOf(fmt.Sprintf("imp%d-%05d@example.test", round, i), hashes[i%len(hashes)])
 			raw[i] = kratosclient.IdentityPatch{Create: &kratosclient.CreateIdentityBody{
 				SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":"raw%d-%05d@example.test","tags":["imported"]}`, round, i)),
 				Credentials: &kratosclient.CredentialsImport{Password: &kratosclient.PasswordImport{Config: kratosclient.PasswordImportConfig{HashedPassword: hashes[i%len(hashes)]}}},
 			}}
 		}
-		plan := importPlan(b, sresp, memberType, members)
+		plan := importPlan(b, sresp, members)
 		runtime.GC()
 		b.StartTimer()
 
@@ -814,10 +798,10 @@ resource "terraform_data" "hash" {
 }
 
 resource "kratos_identity_import" "users" {
-  identities = {
+  identities = jsonencode({
     good = { schema_id = "default", traits = jsonencode({ email = %q }), hashed_password = %q }
     bad  = { schema_id = "default", traits = jsonencode({ email = %q }), hashed_password = %s }
-  }
+  })
 }
 `, good, bcryptHash(t, testPassword), bad, badHash)
 	}
@@ -825,13 +809,13 @@ resource "kratos_identity_import" "users" {
 		{
 			Config: fmt.Sprintf(`
 resource "kratos_identity_import" "users" {
-  identities = {
+  identities = jsonencode({
     both = { schema_id = "default", traits = jsonencode({ email = %q }), password = "a-password-1", hashed_password = %q }
-  }
+  })
 }
 `, good, bcryptHash(t, testPassword)),
 			PlanOnly:    true,
-			ExpectError: expectError("Conflicting passwords", `Member "both" sets both password and hashed_password`),
+			ExpectError: expectError("Conflicting passwords", `Member "both": it sets both password and hashed_password`),
 		},
 		{
 			Config:      config(`"$2a$10$cut-short"`),
@@ -846,13 +830,13 @@ resource "kratos_identity_import" "users" {
 		{
 			Config: fmt.Sprintf(`
 resource "kratos_identity_import" "users" {
-  identities = {
+  identities = jsonencode({
     a = { schema_id = "nope", traits = jsonencode({ email = %q }) }
     b = { schema_id = "default", traits = jsonencode({ email = %q, age = 3 }) }
     c = { schema_id = "default", traits = jsonencode({ email = %q, username = "  " }) }
     d = { schema_id = "default", traits = jsonencode({ email = %q, username = "Shared" }) }
     e = { schema_id = "default", traits = jsonencode({ email = %q, username = "shared" }) }
-  }
+  })
 }
 `, good, bad, emailAt("c", "example.test"), emailAt("d", "example.test"), emailAt("e", "example.test")),
 			PlanOnly: true,

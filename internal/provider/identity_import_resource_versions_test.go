@@ -6,10 +6,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -66,7 +64,7 @@ func TestAccIdentityImport_batchWithConflict(t *testing.T) {
 
 	a, b, c := uniqueEmail(t, "a"), uniqueEmail(t, "b"), uniqueEmail(t, "c")
 	deleteEmailsAtEnd(t, a, b, c)
-	members := map[string]importMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}, "c": {email: c, first: "C"}, "taken": {email: taken, first: "Taken"}}
+	members := map[string]testMember{"a": {email: a, first: "A"}, "b": {email: b, first: "B"}, "c": {email: c, first: "C"}, "taken": {email: taken, first: "Taken"}}
 	wantBatches := map[bool]int{true: 2, false: 1}[rollsBack]
 	var firstIDs map[string]string
 	testAccRun(t, []resource.TestStep{
@@ -130,16 +128,16 @@ func TestAccIdentityImport_externalID(t *testing.T) {
 	a, b, c, changed, plain := uniqueEmail(t, "a"), uniqueEmail(t, "b"), uniqueEmail(t, "c"), uniqueEmail(t, "changed"), uniqueEmail(t, "plain")
 	deleteEmailsAtEnd(t, a, b, c, changed, plain)
 	ext := func(key string) string { return "legacy-" + key + "-" + a }
-	withExt := func(keys ...string) map[string]importMember {
-		m := map[string]importMember{}
+	withExt := func(keys ...string) map[string]testMember {
+		m := map[string]testMember{}
 		for _, k := range keys {
 			email := map[string]string{"a": a, "b": b, "c": c}[k]
-			m[k] = importMember{email: email, first: k, hcl: fmt.Sprintf("      external_id = %q", ext(k))}
+			m[k] = testMember{email: email, first: k, hcl: fmt.Sprintf("      external_id = %q", ext(k))}
 		}
 		return m
 	}
 	duplicate := withExt("a", "b")
-	duplicate["b"] = importMember{email: b, first: "b", hcl: fmt.Sprintf("      external_id = %q", ext("a"))}
+	duplicate["b"] = testMember{email: b, first: "b", hcl: fmt.Sprintf("      external_id = %q", ext("a"))}
 	steps := []resource.TestStep{{
 		Config:      env.config(importConfig(duplicate, "")),
 		PlanOnly:    true,
@@ -148,7 +146,7 @@ func TestAccIdentityImport_externalID(t *testing.T) {
 	v1 := kratostest.Version() == kratostest.V1
 	if v1 {
 		listMetadata := withExt("a")
-		listMetadata["a"] = importMember{email: a, first: "a", hcl: listMetadata["a"].hcl + "\n      metadata_admin = jsonencode([1])"}
+		listMetadata["a"] = testMember{email: a, first: "a", hcl: listMetadata["a"].hcl + "\n      metadata_admin = jsonencode([1])"}
 		steps = append(steps,
 			resource.TestStep{
 				Config:      env.config(importConfig(listMetadata, "")),
@@ -158,7 +156,7 @@ func TestAccIdentityImport_externalID(t *testing.T) {
 			resource.TestStep{
 				// No member sets external_id: the version is never read.
 				PreConfig: env.reset,
-				Config:    env.config(importConfig(map[string]importMember{"plain": {email: plain, first: "plain"}}, "")),
+				Config:    env.config(importConfig(map[string]testMember{"plain": {email: plain, first: "plain"}}, "")),
 				Check: resource.ComposeAggregateTestCheckFunc(checkImportedID(t, "plain", plain),
 					env.expectRequests(map[string]int{"GET /admin/version": 0})),
 			},
@@ -255,16 +253,17 @@ func TestAccIdentityImport_externalIDPlanInProcess(t *testing.T) {
 	testAccPreCheck(t)
 	client := testClient(t)
 	pd := &providerData{client: client, schemas: newSchemaCache(client)}
-	sresp, memberType := importSchemaTypes(t)
-	members := map[string]attr.Value{}
+	sresp := importSchema(t)
+	members := map[string]importMember{}
 	for i := range 3 {
 		key := fmt.Sprintf("m%d", i)
-		members[key] = importObject(t, memberType, key+"@example.test", "", map[string]attr.Value{"external_id": types.StringValue("ext-" + key)})
+		members[key] = memberOf(key+"@example.test", "")
+		members[key] = importMember{SchemaID: "default", Traits: members[key].Traits, ExternalID: "ext-" + key}
 	}
-	list := newJSONValue("[1]")
-	members["listed"] = importObject(t, memberType, "listed@example.test", "", map[string]attr.Value{"external_id": types.StringValue("ext-listed"), "metadata_admin": list})
-	members["plain"] = importObject(t, memberType, "plain@example.test", "", map[string]attr.Value{"metadata_admin": list})
-	plan := importPlan(t, sresp, memberType, members)
+	list := json.RawMessage("[1]")
+	members["listed"] = importMember{SchemaID: "default", Traits: memberOf("listed@example.test", "").Traits, ExternalID: "ext-listed", MetadataAdmin: list}
+	members["plain"] = importMember{SchemaID: "default", Traits: memberOf("plain@example.test", "").Traits, MetadataAdmin: list}
+	plan := importPlan(t, sresp, members)
 	resp := fwresource.ModifyPlanResponse{Plan: plan}
 	withPrivateState(&resp)
 	newImportResource(pd).ModifyPlan(t.Context(), fwresource.ModifyPlanRequest{Plan: plan, State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(t.Context()), nil)}, Config: tfsdk.Config(plan)}, &resp)
@@ -275,7 +274,7 @@ func TestAccIdentityImport_externalIDPlanInProcess(t *testing.T) {
 		}
 		return
 	}
-	if !hasAttributeError(resp.Diagnostics, `identities["listed"].metadata_admin`, "Admin metadata cannot hold the external ID") || len(resp.Diagnostics.Errors()) != 1 {
+	if !hasAttributeError(resp.Diagnostics, `identities`, "Admin metadata cannot hold the external ID") || len(resp.Diagnostics.Errors()) != 1 {
 		t.Errorf("want one error, on the metadata_admin of the member with an external ID; got %v", resp.Diagnostics)
 	}
 }

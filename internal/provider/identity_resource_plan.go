@@ -8,8 +8,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // ModifyPlan validates the traits against the identity schema and marks unknown exactly the

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -247,4 +248,20 @@ func externalIDManagedFlag(config types.String) []byte {
 		return nil
 	}
 	return []byte("true")
+}
+
+// oidcProviderInputAttributes are the attributes of one configured social sign-in.
+func oidcProviderInputAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"provider": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: descOIDCProvider + " It cannot contain `:`.",
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(regexp.MustCompile(`^[^:]*$`), "must not contain a colon")},
+		},
+		"subject": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: descOIDCSubject,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+	}
 }

@@ -10,8 +10,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // blankIdentifierAdvice is what to do about a blank login identifier.

@@ -13,22 +13,23 @@ locals {
 # One resource for the whole export: Kratos's batch endpoint creates up to 1000 identities per
 # request. Each user is created once; later runs send only users added to the export. Members are
 # keyed by the old system's ID, which never changes, and carry it as external_id: the provider
-# recognises each user by it even after their email changed in the export.
+# recognises each user by it even after their email changed in the export. identities is one
+# JSON document, which keeps a plan of tens of thousands of members to seconds.
 resource "kratos_identity_import" "legacy" {
-  identities = {
+  identities = jsonencode({
     for u in local.legacy_users : u.user_id => {
       schema_id   = "default"
       external_id = u.user_id
-      traits = jsonencode({
+      traits = {
         email = u.email
         name  = { first = u.first_name, last = u.last_name }
         tags  = ["migrated"]
-      })
+      }
       hashed_password    = u.password_hash
       verified_addresses = u.email_verified == "true" ? [u.email] : []
-      metadata_admin     = jsonencode({ migrated_from = "legacy" })
+      metadata_admin     = { migrated_from = "legacy" }
     }
-  }
+  })
 
   # A rehearsal in staging: terraform destroy removes the identities again. Leave it out
   # (false) for the production migration, where imported identities belong to their users.

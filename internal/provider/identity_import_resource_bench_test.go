@@ -16,13 +16,26 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
 
-// importE2EMembers is the size of the import BenchmarkIdentityImportEndToEnd10k times, a multiple
-// of 100.
-const importE2EMembers = 10000
-
-// importE2EConfig is one kratos_identity_import of importE2EMembers members whose emails start with
-// prefix, each with one of hashes (bcrypt, cost 4).
-func importE2EConfig(prefix string, hashes []string) string {
+// importE2EConfig renders members kratos_identity_import members, keyed user-NNNNNN, whose emails
+// start with prefix, each with one of hashes (bcrypt, cost 4). With groups > 1 they are split as the
+// migration guide says: 16 resources by the first hex digit of a hash of the key, each member with
+// its key as external_id; otherwise one resource holds them all, without external IDs.
+func importE2EConfig(prefix string, hashes []string, members int, grouped bool) string {
+	resource := `resource "kratos_identity_import" "users" {
+  identities = jsonencode({
+    for u in local.users : u.key => { schema_id = "default", traits = { email = u.email, tags = ["imported"] }, hashed_password = u.hash }
+  })
+}`
+	if grouped {
+		resource = `resource "kratos_identity_import" "users" {
+  for_each = { for u in local.users : substr(sha1(u.key), 0, 1) => u... }
+  identities = jsonencode({
+    for u in each.value : u.key => {
+      schema_id = "default", external_id = u.key, traits = { email = u.email, tags = ["imported"] }, hashed_password = u.hash
+    }
+  })
+}`
+	}
 	return fmt.Sprintf(`terraform {
   required_providers {
     kratos = { source = "kratos-tf/kratos" }
@@ -30,21 +43,17 @@ func importE2EConfig(prefix string, hashes []string) string {
 }
 
 locals {
-  hashes  = [%s]
+  hashes = [%s]
   # range() makes at most 1024 values.
-  indices = flatten([for hundreds in range(%d) : [for i in range(100) : hundreds * 100 + i]])
+  users = flatten([for hundreds in range(%d) : [for i in range(100) : {
+    key   = format("user-%%06d", hundreds * 100 + i)
+    email = format("%s-%%06d@example.test", hundreds * 100 + i)
+    hash  = local.hashes[(hundreds * 100 + i) %% length(local.hashes)]
+  }]])
 }
 
-resource "kratos_identity_import" "users" {
-  identities = jsonencode({
-    for i in local.indices : format("user-%%05d", i) => {
-      schema_id       = "default"
-      traits          = { email = format("%s-%%05d@example.test", i), tags = ["imported"] }
-      hashed_password = local.hashes[i %% length(local.hashes)]
-    }
-  })
-}
-`, `"`+strings.Join(hashes, `", "`)+`"`, importE2EMembers/100, prefix)
+%s
+`, `"`+strings.Join(hashes, `", "`)+`"`, members/100, prefix, resource)
 }
 
 // BenchmarkIdentityImportEndToEnd10k times a migration as users time it: `terraform plan -out`,
@@ -56,8 +65,21 @@ resource "kratos_identity_import" "users" {
 //
 //	go test ./internal/provider -run '^$' -bench IdentityImportEndToEnd10k -benchtime 1x
 func BenchmarkIdentityImportEndToEnd10k(b *testing.B) {
+	benchImportEndToEnd(b, 10000, false, kratostest.BackendSQLite)
+}
+
+// BenchmarkIdentityImportEndToEnd100kPostgres is BenchmarkIdentityImportEndToEnd10k for 100,000
+// members grouped as the migration guide says (16 resources by a hash of the key, each member with
+// an external_id) on a Kratos with PostgreSQL.
+func BenchmarkIdentityImportEndToEnd100kPostgres(b *testing.B) {
+	benchImportEndToEnd(b, 100000, true, kratostest.BackendPostgres)
+}
+
+// benchImportEndToEnd is the end-to-end benchmark of members members (a multiple of 100), grouped or
+// in one resource, on a Kratos with backend.
+func benchImportEndToEnd(b *testing.B, members int, grouped bool, backend string) {
 	rc := buildProviderBinary(b, "probe")
-	inst := kratostest.StartT(b, kratostest.Options{})
+	inst := kratostest.StartT(b, kratostest.Options{Backend: backend})
 	client := instanceClient(b, inst, nil)
 	bin := benchCLI(b, "terraform")
 	hashes := make([]string, 32)
@@ -70,15 +92,15 @@ func BenchmarkIdentityImportEndToEnd10k(b *testing.B) {
 	round := 0
 	for b.Loop() {
 		round++
-		items := make([]kratosclient.IdentityPatch, importE2EMembers)
+		items := make([]kratosclient.IdentityPatch, members)
 		for i := range items {
 			items[i] = kratosclient.IdentityPatch{Create: &kratosclient.CreateIdentityBody{
-				SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":"raw%d-%05d@example.test","tags":["imported"]}`, round, i)),
+				SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":"raw%d-%06d@example.test","tags":["imported"]}`, round, i)),
 				Credentials: &kratosclient.CredentialsImport{Password: &kratosclient.PasswordImport{Config: kratosclient.PasswordImportConfig{HashedPassword: hashes[i%len(hashes)]}}},
 			}}
 		}
 		dir, probe := b.TempDir(), b.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(importE2EConfig(fmt.Sprintf("e2e%d", round), hashes)), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(importE2EConfig(fmt.Sprintf("e2e%d", round), hashes, members, grouped)), 0o600); err != nil {
 			b.Fatal(err)
 		}
 		env := append(binaryEnv(rc, inst.AdminURL, inst.PublicURL), "KRATOS_TF_PROBE_DIR="+probe)
@@ -95,11 +117,11 @@ func BenchmarkIdentityImportEndToEnd10k(b *testing.B) {
 			}
 			return time.Since(start)
 		}
-		raw += sendRawBatches(b, client, items[:importE2EMembers/2])
+		raw += sendRawBatches(b, client, items[:members/2])
 		plan += run("plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=tfplan")
 		apply += run("apply", "-input=false", "-no-color", "tfplan")
 		noop += run("plan", "-input=false", "-no-color", "-detailed-exitcode")
-		raw += sendRawBatches(b, client, items[importE2EMembers/2:])
+		raw += sendRawBatches(b, client, items[members/2:])
 		peak = max(peak, probePeakHeap(b, probe))
 		info, err := os.Stat(filepath.Join(dir, "terraform.tfstate"))
 		if err != nil {

@@ -117,6 +117,13 @@ func decodeImportMember(text json.RawMessage) (*importMember, [][2]string) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
+	// An empty list is no list: jsonencode gives [] for a condition's empty branch.
+	if len(m.VerifiedAddresses) == 0 {
+		m.VerifiedAddresses = nil
+	}
+	if len(m.OIDCProviders) == 0 {
+		m.OIDCProviders = nil
+	}
 	slices.Sort(m.VerifiedAddresses)
 	slices.SortFunc(m.OIDCProviders, func(a, b kratosclient.OIDCProvider) int { return strings.Compare(a.Identifier(), b.Identifier()) })
 	return &m, m.problems(empty)

@@ -25,6 +25,11 @@ func TestDecodeImportMembers(t *testing.T) {
 	if !sameConfig(a["m"], b["m"]) {
 		t.Errorf("the same member written two ways differs:\n%+v\n%+v", a["m"], b["m"])
 	}
+	empty, _, _ := decodeImportMembers(`{"m": {"schema_id": "default", "traits": {}, "verified_addresses": [], "oidc_providers": []}}`)
+	absent, _, _ := decodeImportMembers(`{"m": {"schema_id": "default", "traits": {}}}`)
+	if !sameConfig(empty["m"], absent["m"]) {
+		t.Errorf("empty lists differ from absent ones: %+v, %+v", empty["m"], absent["m"])
+	}
 	if got := string(a["m"].Traits); got != `{"email":"a@x.test","n":1}` {
 		t.Errorf("traits = %s, want the canonical object", got)
 	}

@@ -47,3 +47,25 @@ func TestLoginIdentifiers(t *testing.T) {
 		t.Errorf("recursive schema: got %v, want a and b", got)
 	}
 }
+
+// TestMarkedValues proves that the marks of every subschema applying at one place are combined,
+// that keys are escaped in the pointer, and that invalid JSON has no marked values.
+func TestMarkedValues(t *testing.T) {
+	t.Parallel()
+	s := mustCompile(t, `{"properties": {"traits": {
+  "properties": {"a/b~c": {"allOf": [
+    {"ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}},
+    {"ory.sh/kratos": {"verification": {"via": "email"}}}]}},
+  "additionalProperties": {"ory.sh/kratos": {"verification": {"via": "email"}}}}}}`)
+	got := MarkedValues(s, `{"a/b~c":"Ada@X.io","other":"b@x.io","n":1}`)
+	want := []MarkedValue{
+		{Pointer: "/traits/a~1b~0c", Value: "ada@x.io", Mark: Mark{LoginIdentifier: true, Verifiable: true}},
+		{Pointer: "/traits/other", Value: "b@x.io", Mark: Mark{Verifiable: true}},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+	if got := MarkedValues(s, `{"a/b~c":"x"} {}`); got != nil {
+		t.Errorf("invalid JSON: got %+v", got)
+	}
+}

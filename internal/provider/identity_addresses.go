@@ -5,9 +5,6 @@ import (
 	"strings"
 )
 
-// normalizeAddress is how Kratos stores an address: trimmed and lowercased.
-func normalizeAddress(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 // sortedAddresses returns a copy of addrs ordered by key (their ID), the order GET returns, so
 // the state does not depend on which endpoint answered.
 func sortedAddresses[T any](addrs []T, key func(T) string) []T {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -118,7 +119,7 @@ type importer struct {
 	// native says Kratos has external IDs (v25.4.0 and later); otherwise they are in markers.
 	native  bool
 	client  *kratosclient.Client
-	schemas *schemaCache
+	schemas *identityschema.Cache
 	limits  importLimits
 	hashing hashingPace
 	adopt   bool
@@ -151,7 +152,7 @@ type importTarget struct {
 // runImport creates items in Kratos for the resource t; schemas (which may be nil) say which
 // traits are login identifiers. Identities recorded without being created (found by external ID,
 // or identical) are claimed for t.
-func runImport(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, items []importItem, t importTarget) importResult {
+func runImport(ctx context.Context, client *kratosclient.Client, schemas *identityschema.Cache, items []importItem, t importTarget) importResult {
 	im := &importer{
 		self: t.self, native: t.native, client: client, schemas: schemas, limits: importChunkLimits, hashing: hashingPace{budget: client.Timeout() / 2},
 		adopt: t.adopt, owners: t.owners, res: importResult{created: map[string]string{}, adopted: map[string]adoption{}},

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -51,7 +52,7 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 		s, seen := compiled[schemaID]
 		if !seen {
 			var err error
-			s, err = r.data.schemas.get(ctx, schemaID)
+			s, err = r.data.schemas.Get(ctx, schemaID)
 			switch {
 			case kratosclient.IsNotFound(err):
 				// One error per schema, on the first member that names it.
@@ -67,13 +68,13 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 		if s == nil {
 			continue
 		}
-		for _, problem := range schemaViolations(s, traits) {
+		for _, problem := range identityschema.Violations(s, traits) {
 			invalid.add(fmt.Sprintf("Member %q, identity schema %q: %s", key, schemaID, problem))
 		}
-		for _, id := range loginIdentifiers(s, traits) {
-			if id.value == "" {
+		for _, id := range identityschema.LoginIdentifiers(s, traits) {
+			if id.Value == "" {
 				blank.add(fmt.Sprintf("Member %q: the identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s",
-					key, id.pointer, blankIdentifierAdvice))
+					key, id.Pointer, blankIdentifierAdvice))
 			}
 		}
 	}
@@ -111,17 +112,17 @@ func (r *identityImportResource) checkSharedIdentifiers(members map[string]impor
 		if s == nil {
 			continue
 		}
-		for _, m := range markedValues(s, traits) {
-			if m.value == "" || (!m.mark.loginIdentifier && !m.mark.verifiable) {
+		for _, m := range identityschema.MarkedValues(s, traits) {
+			if m.Value == "" || (!m.Mark.LoginIdentifier && !m.Mark.Verifiable) {
 				continue
 			}
-			first, taken := holder[m.value]
+			first, taken := holder[m.Value]
 			switch {
 			case !taken:
-				holder[m.value] = key
+				holder[m.Value] = key
 			case first != key && isNew[key]:
 				shared.add(fmt.Sprintf("Member %q has %q at %s, as member %q has: Kratos keeps login identifiers and addresses unique, "+
-					"so at most one of them could be imported. Give each member its own, or remove one of them.", key, m.value, m.pointer, first))
+					"so at most one of them could be imported. Give each member its own, or remove one of them.", key, m.Value, m.Pointer, first))
 			}
 		}
 	}

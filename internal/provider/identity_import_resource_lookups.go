@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -49,7 +50,7 @@ func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
 // identity schema marks (every string of the traits when the schema cannot be loaded) and its
 // OIDC providers. It is the one lookup both kratos_identity and kratos_identity_import make to find
 // out what became of a create whose answer was lost, and the import's to resolve a conflict.
-func createHolders(ctx context.Context, client *kratosclient.Client, schemas *schemaCache, body kratosclient.CreateIdentityBody, externalID string, native bool) holders {
+func createHolders(ctx context.Context, client *kratosclient.Client, schemas *identityschema.Cache, body kratosclient.CreateIdentityBody, externalID string, native bool) holders {
 	if externalID != "" && native {
 		found, err := client.GetIdentityByExternalID(ctx, externalID)
 		switch {

@@ -29,6 +29,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/heappeak"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
@@ -539,7 +540,7 @@ func TestAccIdentityImport_badHash(t *testing.T) {
 	setForTest(t, &importChunkLimits, importLimits{members: 4, passwords: 2, bytes: 4 << 20})
 	ctx := t.Context()
 	client := testClient(t)
-	pd := &providerData{client: client, schemas: newSchemaCache(client)}
+	pd := &providerData{client: client, schemas: identityschema.NewCache(client.GetIdentitySchema)}
 	sresp := importSchema(t)
 	hash := bcryptHash(t, testPassword)
 	emails := map[string]string{}
@@ -703,7 +704,7 @@ func benchImport10k(b *testing.B, inst *kratostest.Instance) {
 	const n = 10000
 	counter := &requestCounter{}
 	client := instanceClient(b, inst, counter)
-	pd := &providerData{client: client, schemas: newSchemaCache(client)}
+	pd := &providerData{client: client, schemas: identityschema.NewCache(client.GetIdentitySchema)}
 	ctx := context.Background()
 	sresp := importSchema(b)
 	hashes := make([]string, 32)

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratostest"
 )
@@ -252,7 +253,7 @@ func TestAccIdentityImport_externalID(t *testing.T) {
 func TestAccIdentityImport_externalIDPlanInProcess(t *testing.T) {
 	testAccPreCheck(t)
 	client := testClient(t)
-	pd := &providerData{client: client, schemas: newSchemaCache(client)}
+	pd := &providerData{client: client, schemas: identityschema.NewCache(client.GetIdentitySchema)}
 	sresp := importSchema(t)
 	members := map[string]importMember{}
 	for i := range 3 {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -73,19 +74,19 @@ func identityIDs(ids []kratosclient.Identity) []string {
 const maxIdentifierLookups = 20
 
 // traitIdentifiers lists the credential identifiers Kratos would derive from traits: the values
-// the identity schema marks as login identifiers (see loginIdentifiers), as Kratos stores them.
+// the identity schema marks as login identifiers (see identityschema.LoginIdentifiers), as Kratos stores them.
 // fromSchema is false when the schema cannot be loaded; on create without schema_id it is
 // Kratos's default, which the provider cannot know.
-func traitIdentifiers(ctx context.Context, schemas *schemaCache, schemaID string, traits json.RawMessage) (ids []string, fromSchema bool) {
+func traitIdentifiers(ctx context.Context, schemas *identityschema.Cache, schemaID string, traits json.RawMessage) (ids []string, fromSchema bool) {
 	if schemaID == "" || schemas == nil {
 		return nil, false
 	}
-	s, err := schemas.get(ctx, schemaID)
+	s, err := schemas.Get(ctx, schemaID)
 	if err != nil {
 		return nil, false
 	}
-	for _, id := range loginIdentifiers(s, string(traits)) {
-		ids = appendCandidate(ids, id.value)
+	for _, id := range identityschema.LoginIdentifiers(s, string(traits)) {
+		ids = appendCandidate(ids, id.Value)
 	}
 	return ids, true
 }
@@ -94,7 +95,7 @@ func traitIdentifiers(ctx context.Context, schemas *schemaCache, schemaID string
 func traitStrings(traits json.RawMessage) []string {
 	var out []string
 	if v, err := decodeJSON(string(traits)); err == nil {
-		walkStrings(v, func(s string) { out = appendCandidate(out, normalizeAddress(s)) })
+		walkStrings(v, func(s string) { out = appendCandidate(out, identityschema.NormalizeAddress(s)) })
 	}
 	return out
 }

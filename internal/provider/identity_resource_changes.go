@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -172,22 +173,22 @@ func (c identityChanges) credentialsChange() bool {
 
 // derivedFrom compares what the identity schema derives from the prior and the planned traits.
 func derivedFrom(schema *jsonschema.Schema, prior, planned string) derivedChanges {
-	before, after := markedValues(schema, prior), markedValues(schema, planned)
-	differ := func(kind func(kratosMark) bool) bool {
+	before, after := identityschema.MarkedValues(schema, prior), identityschema.MarkedValues(schema, planned)
+	differ := func(kind func(identityschema.Mark) bool) bool {
 		return !slices.Equal(markedKeys(before, kind), markedKeys(after, kind))
 	}
 	return derivedChanges{
-		identifiers: differ(func(m kratosMark) bool { return m.loginIdentifier }),
-		verifiable:  differ(func(m kratosMark) bool { return m.verifiable }),
+		identifiers: differ(func(m identityschema.Mark) bool { return m.LoginIdentifier }),
+		verifiable:  differ(func(m identityschema.Mark) bool { return m.Verifiable }),
 	}
 }
 
 // markedKeys lists, sorted, where and which values of one kind of mark the traits hold.
-func markedKeys(values []markedValue, kind func(kratosMark) bool) []string {
+func markedKeys(values []identityschema.MarkedValue, kind func(identityschema.Mark) bool) []string {
 	var out []string
 	for _, v := range values {
-		if kind(v.mark) {
-			out = append(out, fmt.Sprintf("%s=%s", v.pointer, v.value))
+		if kind(v.Mark) {
+			out = append(out, fmt.Sprintf("%s=%s", v.Pointer, v.Value))
 		}
 	}
 	slices.Sort(out)
@@ -199,7 +200,7 @@ func unverified(want []string, current []kratosclient.VerifiableAddress) []strin
 	var out []string
 	for _, w := range want {
 		if !slices.ContainsFunc(current, func(a kratosclient.VerifiableAddress) bool {
-			return a.Verified && normalizeAddress(a.Value) == normalizeAddress(w)
+			return a.Verified && identityschema.NormalizeAddress(a.Value) == identityschema.NormalizeAddress(w)
 		}) {
 			out = append(out, w)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -22,7 +23,7 @@ func defaultSchema(t *testing.T) *jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := compileIdentitySchema("default", raw)
+	s, err := identityschema.Compile("default", raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -156,81 +155,16 @@ data "kratos_identities" "none" {
 	})
 }
 
-// compileWithKratosVocabulary compiles an identity schema as the schema cache does.
-func compileWithKratosVocabulary(schema string) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema))
-	if err != nil {
-		return nil, err
-	}
-	c := newSchemaCompiler()
-	c.RegisterVocabulary(kratosVocabulary)
-	c.AssertVocabs()
-	if err := c.AddResource("kratos:///schemas/test", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("kratos:///schemas/test")
-}
-
-// mustCompileWithKratosVocabulary is compileWithKratosVocabulary for schemas that compile.
-func mustCompileWithKratosVocabulary(t *testing.T, schema string) *jsonschema.Schema {
-	t.Helper()
-	s, err := compileWithKratosVocabulary(schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// TestLoginIdentifiers proves that exactly the values the identity schema makes credential
-// identifiers are found, wherever the schema puts them, and that the rest of the traits is not.
-func TestLoginIdentifiers(t *testing.T) {
-	t.Parallel()
-	for _, draft := range []string{"http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2020-12/schema"} {
-		s := mustCompileWithKratosVocabulary(t, `{
-  "$schema": "`+draft+`",
-  "definitions": {"handle": {"type": "string", "ory.sh/kratos": {"credentials": {"webauthn": {"identifier": true}}}}},
-  "properties": {"traits": {
-    "type": "object",
-    "properties": {
-      "email":    {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}, "verification": {"via": "email"}}},
-      "username": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": false}}}},
-      "handle":   {"$ref": "#/definitions/handle"},
-      "phones":   {"type": "array", "items": {"type": "string", "ory.sh/kratos": {"credentials": {"code": {"identifier": true, "via": "sms"}}}}},
-      "display":  {"type": "string", "ory.sh/kratos": {"credentials": {"passkey": {"display_name": true}, "totp": {"account_name": true}}}},
-      "name":     {"type": "object", "properties": {"last": {"type": "string"}}},
-      "nick":     {"allOf": [{"type": "string"}, {"ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}}]}
-    },
-    "patternProperties": {"^alt_": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}}}
-  }}
-}`)
-		traits := `{"email":" Ada@Example.org ","username":"ada","handle":"ADA-1","phones":["+15550100","+15550101"],
-"display":"Ada L.","name":{"last":"Smith"},"nick":"Countess","alt_mail":"ada@old.example","other":"x"}`
-		var got []string
-		for _, id := range loginIdentifiers(s, traits) {
-			got = append(got, id.pointer+"="+id.value)
-		}
-		want := []string{"/traits/alt_mail=ada@old.example", "/traits/email=ada@example.org", "/traits/handle=ada-1", "/traits/nick=countess",
-			"/traits/phones/0=+15550100", "/traits/phones/1=+15550101"}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s:\n got %q\nwant %q", draft, got, want)
-		}
-	}
-	// A recursive $ref ends.
-	s := mustCompileWithKratosVocabulary(t, `{"definitions": {"node": {"type": "object", "properties": {"id": {"type": "string",
-  "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}}, "next": {"$ref": "#/definitions/node"}}}},
-  "properties": {"traits": {"$ref": "#/definitions/node"}}}`)
-	if got := loginIdentifiers(s, `{"id":"a","next":{"id":"b","next":{}}}`); len(got) != 2 {
-		t.Errorf("recursive schema: got %v, want a and b", got)
-	}
-}
-
 // TestAddBlankIdentifierErrors proves a blank identifier is an error on traits naming its place, and a filled one is not.
 func TestAddBlankIdentifierErrors(t *testing.T) {
 	t.Parallel()
-	s := mustCompileWithKratosVocabulary(t, `{"properties": {"traits": {"properties": {
+	s, err := identityschema.Compile("test", []byte(`{"properties": {"traits": {"properties": {
   "email": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}},
   "username": {"type": "string", "ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}},
-  "bio": {"type": "string"}}}}}`)
+  "bio": {"type": "string"}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for traits, want := range map[string]string{
 		`{"email":"a@b.io","username":" \t","bio":""}`: "/traits/username",
 		`{"email":"","username":"ada"}`:                "/traits/email",
@@ -245,15 +179,5 @@ func TestAddBlankIdentifierErrors(t *testing.T) {
 		case want != "" && (!hasAttributeError(diags, "traits", "Blank login identifier") || len(diags) != 1 || !strings.Contains(diags[0].Detail(), want+" a login identifier")):
 			t.Errorf("%s: want one Blank login identifier error at %s on traits, got %v", traits, want, diags)
 		}
-	}
-}
-
-// TestKratosKeywordMalformed proves a schema whose extension Kratos could not read does not compile here either.
-func TestKratosKeywordMalformed(t *testing.T) {
-	t.Parallel()
-	_, err := compileWithKratosVocabulary(`{"properties": {"traits": {"properties": {"email": {"type": "string",
-  "ory.sh/kratos": {"credentials": {"password": {"identifier": "yes"}}}}}}}}`)
-	if err == nil || !strings.Contains(err.Error(), kratosKeyword) {
-		t.Errorf("got %v, want an error naming %s", err, kratosKeyword)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -39,7 +40,7 @@ func verifiedSubset(ctx context.Context, prior types.Set, id *kratosclient.Ident
 	var keep []attr.Value
 	for _, a := range stringSet(ctx, prior, diags) {
 		if slices.ContainsFunc(id.VerifiableAddresses, func(v kratosclient.VerifiableAddress) bool {
-			return v.Verified && normalizeAddress(v.Value) == normalizeAddress(a)
+			return v.Verified && identityschema.NormalizeAddress(v.Value) == identityschema.NormalizeAddress(a)
 		}) {
 			keep = append(keep, types.StringValue(a))
 		}

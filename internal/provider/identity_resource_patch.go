@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -93,7 +94,7 @@ func diffJSON(ops []kratosclient.PatchOp, at string, a, b any) ([]kratosclient.P
 	slices.Sort(keys)
 	var err error
 	for _, k := range keys {
-		path := at + "/" + pointerEscaper.Replace(k)
+		path := at + "/" + identityschema.PointerToken(k)
 		av, inA := am[k]
 		bv, inB := bm[k]
 		switch {
@@ -154,8 +155,8 @@ func verificationOps(current []kratosclient.VerifiableAddress, want []string) []
 	}
 	changed := false
 	for _, addr := range want {
-		norm := normalizeAddress(addr)
-		i := slices.IndexFunc(entries, func(e addressEntry) bool { return normalizeAddress(e.Value) == norm })
+		norm := identityschema.NormalizeAddress(addr)
+		i := slices.IndexFunc(entries, func(e addressEntry) bool { return identityschema.NormalizeAddress(e.Value) == norm })
 		switch {
 		case i < 0:
 			entries = append(entries, addressEntry{ID: newAddressID, VerifiableAddressImport: verifiedAddressImport(addr)})
@@ -180,5 +181,5 @@ func verifiedAddressImport(addr string) kratosclient.VerifiableAddressImport {
 	if !strings.Contains(addr, "@") {
 		via = "sms"
 	}
-	return kratosclient.VerifiableAddressImport{Value: normalizeAddress(addr), Via: via, Verified: true, Status: "completed"}
+	return kratosclient.VerifiableAddressImport{Value: identityschema.NormalizeAddress(addr), Via: via, Verified: true, Status: "completed"}
 }

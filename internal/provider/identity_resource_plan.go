@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -85,7 +86,7 @@ func (r *identityResource) knownSchema(ctx context.Context, schemaID types.Strin
 	if r.data == nil || r.data.client == nil || schemaID.IsNull() || schemaID.IsUnknown() {
 		return nil
 	}
-	s, err := r.data.schemas.get(ctx, schemaID.ValueString())
+	s, err := r.data.schemas.Get(ctx, schemaID.ValueString())
 	if err != nil {
 		return nil
 	}
@@ -97,7 +98,7 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 	if r.data == nil || r.data.client == nil || schemaID.IsNull() || schemaID.IsUnknown() || traits.IsNull() || traits.IsUnknown() {
 		return
 	}
-	compiled, err := r.data.schemas.get(ctx, schemaID.ValueString())
+	compiled, err := r.data.schemas.Get(ctx, schemaID.ValueString())
 	switch {
 	case kratosclient.IsNotFound(err):
 		addUnknownSchemaError(ctx, r.data.client, diags, path.Root("schema_id"), "", "Unknown identity schema", schemaID.ValueString())
@@ -108,7 +109,7 @@ func (r *identityResource) validateTraits(ctx context.Context, schemaID types.St
 				schemaID.ValueString(), describeClientError(err)))
 		return
 	}
-	for _, problem := range schemaViolations(compiled, traits.ValueString()) {
+	for _, problem := range identityschema.Violations(compiled, traits.ValueString()) {
 		diags.AddAttributeError(path.Root("traits"), "Traits do not match the identity schema",
 			fmt.Sprintf("Identity schema %q: %s", schemaID.ValueString(), problem))
 	}

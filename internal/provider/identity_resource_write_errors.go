@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -21,10 +22,10 @@ const blankIdentifierAdvice = "Kratos v1.3.1 cannot store an empty identifier an
 
 // addBlankIdentifierErrors reports, on traits, each login identifier that is empty or only whitespace.
 func addBlankIdentifierErrors(s *jsonschema.Schema, traits string, diags *diag.Diagnostics) {
-	for _, id := range loginIdentifiers(s, traits) {
-		if id.value == "" {
+	for _, id := range identityschema.LoginIdentifiers(s, traits) {
+		if id.Value == "" {
 			diags.AddAttributeError(path.Root("traits"), "Blank login identifier",
-				fmt.Sprintf("The identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s", id.pointer, blankIdentifierAdvice))
+				fmt.Sprintf("The identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s", id.Pointer, blankIdentifierAdvice))
 		}
 	}
 }
@@ -133,7 +134,7 @@ func checkVerified(id *kratosclient.Identity, want []string, diags *diag.Diagnos
 	var missing []string
 	for _, w := range want {
 		found := slices.ContainsFunc(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) bool {
-			return a.Verified && normalizeAddress(a.Value) == normalizeAddress(w)
+			return a.Verified && identityschema.NormalizeAddress(a.Value) == identityschema.NormalizeAddress(w)
 		})
 		if !found {
 			missing = append(missing, w)

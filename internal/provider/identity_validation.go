@@ -2,56 +2,20 @@ package provider
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 )
 
 var (
 	_ validator.String = metadataValidator{}
 )
-
-// schemaViolations validates {"traits": traits} with an identity schema, as Kratos does, and
-// describes each violation by JSON path and rule. Invalid JSON yields nothing: the type's own
-// validation reports it.
-func schemaViolations(s *jsonschema.Schema, traits string) []string {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(`{"traits":` + traits + `}`))
-	if err != nil {
-		return nil
-	}
-	err = s.Validate(doc)
-	if err == nil {
-		return nil
-	}
-	var verr *jsonschema.ValidationError
-	if !errors.As(err, &verr) {
-		return []string{err.Error()}
-	}
-	printer := message.NewPrinter(language.English)
-	var out []string
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) > 0 {
-			for _, c := range e.Causes {
-				walk(c)
-			}
-			return
-		}
-		out = append(out, fmt.Sprintf("at %s: %s (rule %q)",
-			jsonPointer(e.InstanceLocation), e.ErrorKind.LocalizedString(printer), strings.Join(e.ErrorKind.KeywordPath(), "/")))
-	}
-	walk(verr)
-	slices.Sort(out)
-	return out
-}
 
 // metadataValidator rejects a bare number: Kratos v1.3.1 stores one, and every later read of the identity fails with HTTP 500.
 type metadataValidator = knownStringValidator[metadataRule]
@@ -77,14 +41,14 @@ func (r metadataRule) problem(value string) (string, string) {
 // drop it, after the traits were already written.
 func addUnproducedAddressErrors(s *jsonschema.Schema, traits string, want []string, diags *diag.Diagnostics) {
 	var produced []string
-	for _, m := range markedValues(s, traits) {
-		if m.mark.verifiable {
-			produced = append(produced, m.value)
+	for _, m := range identityschema.MarkedValues(s, traits) {
+		if m.Mark.Verifiable {
+			produced = append(produced, m.Value)
 		}
 	}
 	var missing []string
 	for _, w := range want {
-		if !slices.Contains(produced, normalizeAddress(w)) {
+		if !slices.Contains(produced, identityschema.NormalizeAddress(w)) {
 			missing = append(missing, w)
 		}
 	}

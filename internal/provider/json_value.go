@@ -308,22 +308,6 @@ func rawOrNil(v jsonValue) json.RawMessage {
 	return canonicalJSON(v.ValueString())
 }
 
-// jsonPointer renders a location as an RFC 6901 pointer, such as /traits/name/first.
-func jsonPointer(tokens []string) string {
-	if len(tokens) == 0 {
-		return "the document root"
-	}
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(pointerEscaper.Replace(t))
-	}
-	return b.String()
-}
-
-// pointerEscaper escapes an object key as an RFC 6901 JSON Pointer token.
-var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
-
 // keepEquivalentMembers is the plan modifier of kratos_identity_import's identities: it keeps the
 // prior state's text when every member is configured as before, however the JSON is written (key
 // order, whitespace, traits as an object or as a jsonencode string).

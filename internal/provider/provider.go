@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -212,7 +213,7 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		resp.Diagnostics.AddAttributeError(path.Root("admin_url"), "Invalid Kratos admin URL", err.Error())
 		return
 	}
-	data := &providerData{client: client, schemas: newSchemaCache(client)}
+	data := &providerData{client: client, schemas: identityschema.NewCache(client.GetIdentitySchema)}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ActionData = data, data, data, data
 	resp.ListResourceData = data
 }

@@ -1,4 +1,4 @@
-package provider
+package identityschema
 
 import (
 	"maps"
@@ -9,39 +9,35 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// markedValue is a trait value that Kratos derives something from.
-type markedValue struct {
-	// pointer is where it is, such as /traits/username.
-	pointer string
-	// value is as Kratos stores identifiers and addresses, trimmed and lower-cased
-	// (persistence/sql/identity NormalizeIdentifier).
-	value string
-	// mark says what Kratos derives from it.
-	mark kratosMark
+// MarkedValue is a trait value that Kratos derives something from.
+type MarkedValue struct {
+	// Pointer is where it is, such as /traits/username.
+	Pointer string
+	// Value is as Kratos stores identifiers and addresses (see NormalizeAddress).
+	Value string
+	// Mark says what Kratos derives from it.
+	Mark Mark
 }
 
-// loginIdentifier is a trait value that Kratos makes a login identifier.
-type loginIdentifier = markedValue
+// NormalizeAddress returns a login identifier or address as Kratos stores it, trimmed and lower-cased (persistence/sql/identity NormalizeIdentifier).
+func NormalizeAddress(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// loginIdentifiers lists the string values in traits that the compiled identity schema marks
-// as login identifiers, in key order.
-func loginIdentifiers(s *jsonschema.Schema, traits string) []loginIdentifier {
-	var out []loginIdentifier
-	for _, m := range markedValues(s, traits) {
-		if m.mark.loginIdentifier {
+// LoginIdentifiers lists the string values in traits that the identity schema marks as login identifiers, in key order.
+func LoginIdentifiers(s *jsonschema.Schema, traits string) []MarkedValue {
+	var out []MarkedValue
+	for _, m := range MarkedValues(s, traits) {
+		if m.Mark.LoginIdentifier {
 			out = append(out, m)
 		}
 	}
 	return out
 }
 
-// markedValues lists the string values in traits that the compiled identity schema marks
-// with Kratos's extension, in key order, following properties, items, $ref and the
-// allOf/anyOf/oneOf branches as Kratos's validator applies the extension. The marks of every
-// subschema that applies at one place are combined.
-func markedValues(s *jsonschema.Schema, traits string) []markedValue {
-	v, err := decodeJSON(traits)
+// MarkedValues lists the string values in traits that the identity schema marks with Kratos's extension, in key order.
+func MarkedValues(s *jsonschema.Schema, traits string) []MarkedValue {
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(traits))
 	if err != nil {
+		// Invalid JSON has no marked values; the traits' own validation reports it.
 		return nil
 	}
 	w := markWalk{seen: map[markVisit]bool{}}
@@ -49,10 +45,10 @@ func markedValues(s *jsonschema.Schema, traits string) []markedValue {
 	return w.found
 }
 
-// markWalk is the state of one markedValues walk.
+// markWalk is the state of one MarkedValues walk.
 type markWalk struct {
 	seen  map[markVisit]bool
-	found []markedValue
+	found []MarkedValue
 }
 
 // markVisit is a subschema applied at a value location; each is visited once, so that a
@@ -62,7 +58,9 @@ type markVisit struct {
 	location string
 }
 
-// walk applies s to the value v at location loc.
+// walk applies s to the value v at location loc, following properties, items, $ref and the
+// allOf/anyOf/oneOf branches as Kratos's validator applies the extension; add combines the marks
+// of every subschema that applies at one place.
 func (w *markWalk) walk(s *jsonschema.Schema, v any, loc []string) {
 	if s == nil {
 		return
@@ -74,7 +72,7 @@ func (w *markWalk) walk(s *jsonschema.Schema, v any, loc []string) {
 	w.seen[visit] = true
 	if str, ok := v.(string); ok {
 		for _, e := range s.Extensions {
-			if m, ok := e.(kratosMark); ok {
+			if m, ok := e.(Mark); ok {
 				w.add(visit.location, str, m)
 			}
 		}
@@ -114,17 +112,17 @@ func (w *markWalk) walk(s *jsonschema.Schema, v any, loc []string) {
 }
 
 // add records the mark of the value str at location, combined with any mark found there before.
-func (w *markWalk) add(location, str string, m kratosMark) {
+func (w *markWalk) add(location, str string, m Mark) {
 	for i := range w.found {
-		if f := &w.found[i]; f.pointer == location {
-			f.mark = kratosMark{
-				loginIdentifier: f.mark.loginIdentifier || m.loginIdentifier,
-				verifiable:      f.mark.verifiable || m.verifiable,
+		if f := &w.found[i]; f.Pointer == location {
+			f.Mark = Mark{
+				LoginIdentifier: f.Mark.LoginIdentifier || m.LoginIdentifier,
+				Verifiable:      f.Mark.Verifiable || m.Verifiable,
 			}
 			return
 		}
 	}
-	w.found = append(w.found, markedValue{pointer: location, value: normalizeAddress(str), mark: m})
+	w.found = append(w.found, MarkedValue{Pointer: location, Value: NormalizeAddress(str), Mark: m})
 }
 
 // itemSchema returns the subschema that applies to item i of an array, under any draft.

@@ -1,4 +1,4 @@
-package provider
+package identityschema
 
 import (
 	"encoding/json"
@@ -10,22 +10,21 @@ import (
 // kratosKeyword is the identity schema keyword of Kratos's extension (schema/extension.go).
 const kratosKeyword = "ory.sh/kratos"
 
-// kratosVocabulary compiles the kratosKeyword of each subschema into a kratosMark when Kratos
-// derives something from its value, so that markedValues can find those values in a compiled
+// kratosVocabulary compiles the kratosKeyword of each subschema into a Mark when Kratos
+// derives something from its value, so that MarkedValues can find those values in a compiled
 // schema. It validates nothing: Kratos's keywords are annotations.
 var kratosVocabulary = &jsonschema.Vocabulary{URL: "https://www.ory.sh/kratos/identity-schema-extension", Compile: compileKratosKeyword}
 
-// kratosMark says what Kratos v1.3.1 derives from the value of a subschema
-// (identity/extension_credentials.go, extension_verification.go).
-type kratosMark struct {
-	// loginIdentifier: credentials.password, .webauthn or .code has identifier: true.
-	loginIdentifier bool
-	// verifiable: verification.via names a channel, so the value is a verifiable address.
-	verifiable bool
+// Mark says what Kratos v1.3.1 derives from a subschema's value (identity/extension_credentials.go, extension_verification.go).
+type Mark struct {
+	// LoginIdentifier: credentials.password, .webauthn or .code has identifier: true.
+	LoginIdentifier bool
+	// Verifiable: verification.via names a channel, so the value is a verifiable address.
+	Verifiable bool
 }
 
 // Validate accepts every value.
-func (kratosMark) Validate(*jsonschema.ValidatorContext, any) {}
+func (Mark) Validate(*jsonschema.ValidatorContext, any) {}
 
 // compileKratosKeyword reads the flags that make Kratos derive something from a value:
 // credentials.password.identifier, credentials.webauthn.identifier and
@@ -60,11 +59,11 @@ func compileKratosKeyword(_ *jsonschema.CompilerContext, obj map[string]any) (js
 		return nil, fmt.Errorf("%s: %w", kratosKeyword, err)
 	}
 	c := ext.Creds
-	m := kratosMark{
-		loginIdentifier: c.Password.Login || c.WebAuthn.Login || c.Code.Login,
-		verifiable:      ext.Verification.Via != "",
+	m := Mark{
+		LoginIdentifier: c.Password.Login || c.WebAuthn.Login || c.Code.Login,
+		Verifiable:      ext.Verification.Via != "",
 	}
-	if m == (kratosMark{}) {
+	if m == (Mark{}) {
 		return nil, nil
 	}
 	return m, nil

@@ -112,8 +112,8 @@ func (r *identityImportResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	slices.Sort(added)
-	r.checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), added, &resp.Diagnostics)
-	r.checkNewMembers(ctx, members, added, &resp.Diagnostics)
+	checkExternalIDs(ctx, r.data, members, slices.Sorted(maps.Keys(members)), added, &resp.Diagnostics)
+	checkNewMembers(ctx, r.data, members, added, &resp.Diagnostics)
 	addGoneWarning(gone, &resp.Diagnostics)
 	ids, d := types.MapValue(types.StringType, planned)
 	resp.Diagnostics.Append(d...)
@@ -160,8 +160,8 @@ func (r *identityImportResource) Create(ctx context.Context, req resource.Create
 	}
 	members := membersOf(plan.Identities, &resp.Diagnostics)
 	keys := slices.Sorted(maps.Keys(members))
-	r.checkExternalIDs(ctx, members, keys, keys, &resp.Diagnostics)
-	native := r.nativeExternalIDs(ctx, members, keys, &resp.Diagnostics)
+	checkExternalIDs(ctx, r.data, members, keys, keys, &resp.Diagnostics)
+	native := nativeExternalIDs(ctx, r.data, members, keys, &resp.Diagnostics)
 	self := newImportResourceID()
 	items := importItems(members, keys, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -285,8 +285,8 @@ func (r *identityImportResource) Update(ctx context.Context, req resource.Update
 		}
 	}
 	slices.Sort(added)
-	r.checkExternalIDs(ctx, members, added, added, &resp.Diagnostics)
-	native := r.nativeExternalIDs(ctx, members, added, &resp.Diagnostics)
+	checkExternalIDs(ctx, r.data, members, added, added, &resp.Diagnostics)
+	native := nativeExternalIDs(ctx, r.data, members, added, &resp.Diagnostics)
 	items := importItems(members, added, self, native, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -38,8 +38,8 @@ func (c *importMemberCheck) done() { addUnnamedCount(c.diags, c.summary, c.membe
 // identifiers or addresses is blank or also another member's. Each identity schema is fetched
 // once per provider process; without a configured client nothing is checked, and Kratos checks
 // during apply.
-func (r *identityImportResource) checkNewMembers(ctx context.Context, members map[string]importMember, newKeys []string, diags *diag.Diagnostics) {
-	if len(newKeys) == 0 || r.data == nil || r.data.client == nil {
+func checkNewMembers(ctx context.Context, data *providerData, members map[string]importMember, newKeys []string, diags *diag.Diagnostics) {
+	if len(newKeys) == 0 || data == nil || data.client == nil {
 		return
 	}
 	compiled := map[string]*jsonschema.Schema{}
@@ -52,12 +52,12 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 		s, seen := compiled[schemaID]
 		if !seen {
 			var err error
-			s, err = r.data.schemas.Get(ctx, schemaID)
+			s, err = data.schemas.Get(ctx, schemaID)
 			switch {
 			case kratosclient.IsNotFound(err):
 				// One error per schema, on the first member that names it.
 				if unknownSchemas < importNamedMembers {
-					addUnknownSchemaError(ctx, r.data.client, diags, path.Root("identities"), fmt.Sprintf("Member %q: ", key), "Unknown identity schema", schemaID)
+					addUnknownSchemaError(ctx, data.client, diags, path.Root("identities"), fmt.Sprintf("Member %q: ", key), "Unknown identity schema", schemaID)
 				}
 				unknownSchemas++
 			case err != nil:
@@ -84,13 +84,13 @@ func (r *identityImportResource) checkNewMembers(ctx context.Context, members ma
 		diags.AddAttributeWarning(path.Root("identities"), "Members not validated at plan time",
 			"The identity schemas "+shortList(unloadable, ", ", importListBytes)+" could not be loaded, so Kratos will validate those members during apply.")
 	}
-	r.checkSharedIdentifiers(members, newKeys, compiled, diags)
+	checkSharedIdentifiers(members, newKeys, compiled, diags)
 }
 
 // checkSharedIdentifiers refuses a new member whose login identifier or address another member
 // also has: Kratos keeps them unique, so at most one of the two could be imported. Members already
 // imported are compared too, with the identity schemas compiled holds.
-func (r *identityImportResource) checkSharedIdentifiers(members map[string]importMember, newKeys []string, compiled map[string]*jsonschema.Schema, diags *diag.Diagnostics) {
+func checkSharedIdentifiers(members map[string]importMember, newKeys []string, compiled map[string]*jsonschema.Schema, diags *diag.Diagnostics) {
 	isNew := make(map[string]bool, len(newKeys))
 	for _, key := range newKeys {
 		isNew[key] = true

@@ -101,7 +101,7 @@ func TestIdentityImportModifyPlan_1200ChangedMembers(t *testing.T) {
 		members[key] = importMember{SchemaID: "default", Traits: memberOf(key+"@x.test", "").Traits, ExternalID: "same"}
 	}
 	var diags diag.Diagnostics
-	newImportResource(nil).checkExternalIDs(ctx, members, slices.Sorted(maps.Keys(members)), nil, &diags)
+	checkExternalIDs(ctx, nil, members, slices.Sorted(maps.Keys(members)), nil, &diags)
 	if len(diags) != importNamedMembers+1 || diags[importNamedMembers].Detail() != fmt.Sprintf("…and %d more members have the external_id of an earlier member.", n-1-importNamedMembers) {
 		t.Errorf("diagnostics for %d members with one external ID: %v", n, diags)
 	}

@@ -30,7 +30,7 @@ func memberExternalIDs(members map[string]importMember, keys []string) map[strin
 // (sent) whose metadata_admin cannot hold it. The Kratos version is read (once per provider
 // process) only when one of the members sent sets an external ID; before the provider is
 // configured it cannot be, and Create and Update check again.
-func (r *identityImportResource) checkExternalIDs(ctx context.Context, members map[string]importMember, keys, sent []string, diags *diag.Diagnostics) {
+func checkExternalIDs(ctx context.Context, data *providerData, members map[string]importMember, keys, sent []string, diags *diag.Diagnostics) {
 	externalIDs := memberExternalIDs(members, keys)
 	if len(externalIDs) == 0 {
 		return
@@ -52,7 +52,7 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 	}
 	addUnnamedCount(diags, "Duplicate external ID", len(duplicates), "have the external_id of an earlier member")
 
-	if r.data == nil || r.data.client == nil || r.nativeExternalIDs(ctx, members, sent, diags) {
+	if data == nil || data.client == nil || nativeExternalIDs(ctx, data, members, sent, diags) {
 		return
 	}
 	// Without external IDs in Kratos, the provider keeps each in the member's admin metadata.
@@ -68,11 +68,11 @@ func (r *identityImportResource) checkExternalIDs(ctx context.Context, members m
 // nativeExternalIDs reports whether Kratos stores external IDs itself (v25.4.0 and later); it
 // reads the Kratos version (once per provider process) only when one of the members keys sets an
 // external ID, and answers true otherwise, when it does not matter.
-func (r *identityImportResource) nativeExternalIDs(ctx context.Context, members map[string]importMember, keys []string, diags *diag.Diagnostics) bool {
-	if r.data == nil || r.data.client == nil || len(memberExternalIDs(members, keys)) == 0 {
+func nativeExternalIDs(ctx context.Context, data *providerData, members map[string]importMember, keys []string, diags *diag.Diagnostics) bool {
+	if data == nil || data.client == nil || len(memberExternalIDs(members, keys)) == 0 {
 		return true
 	}
-	version, ok := r.data.serverVersion(ctx, diags)
+	version, ok := data.serverVersion(ctx, diags)
 	return !ok || version.HasExternalID()
 }
 

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -131,3 +132,63 @@ var importIdentitiesDescription = "The identities to import, as one JSON object 
 	"- `verified_addresses` (List of String): addresses, out of those Kratos derives from the traits, to import as already verified. " +
 	"One the traits do not produce is not verified, with a warning naming it.\n" +
 	"- `oidc_providers` (List of Object): social sign-ins (OpenID Connect) to link, each with `provider` (" + descOIDCProvider + " It cannot contain `:`.) and `subject` (" + descOIDCSubject + ")."
+
+// importMembersValidator checks kratos_identity_import's identities: a JSON object of members,
+// each with the attributes of a member and values Kratos accepts. Its errors name the member.
+type importMembersValidator struct{}
+
+// Description says what the validator accepts.
+func (importMembersValidator) Description(context.Context) string {
+	return "a JSON object of members, each with schema_id, traits and optional member attributes"
+}
+
+// MarkdownDescription says what the validator accepts.
+func (v importMembersValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+// ValidateString checks a known value.
+func (importMembersValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	_, problems, err := decodeImportMembers(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid identities", err.Error())
+		return
+	}
+	addMemberProblems(&resp.Diagnostics, problems)
+}
+
+// keepEquivalentMembers is the plan modifier of kratos_identity_import's identities: it keeps the
+// prior state's text when every member is configured as before, however the JSON is written (key
+// order, whitespace, traits as an object or as a jsonencode string).
+type keepEquivalentMembers struct{}
+
+// Description says what the modifier does.
+func (keepEquivalentMembers) Description(context.Context) string {
+	return "Key order, whitespace and number spelling do not cause a change."
+}
+
+// MarkdownDescription says what the modifier does.
+func (m keepEquivalentMembers) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+// PlanModifyString keeps the prior text when it holds the same members as the plan's.
+func (keepEquivalentMembers) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() || req.StateValue.Equal(req.PlanValue) {
+		return
+	}
+	prior, _, errPrior := decodeImportMembers(req.StateValue.ValueString())
+	planned, _, errPlanned := decodeImportMembers(req.PlanValue.ValueString())
+	if errPrior != nil || errPlanned != nil || len(prior) != len(planned) {
+		return
+	}
+	for key, m := range planned {
+		if p, ok := prior[key]; !ok || !sameConfig(p, m) {
+			return
+		}
+	}
+	resp.PlanValue = req.StateValue
+}

@@ -307,36 +307,3 @@ func rawOrNil(v jsonValue) json.RawMessage {
 	}
 	return canonicalJSON(v.ValueString())
 }
-
-// keepEquivalentMembers is the plan modifier of kratos_identity_import's identities: it keeps the
-// prior state's text when every member is configured as before, however the JSON is written (key
-// order, whitespace, traits as an object or as a jsonencode string).
-type keepEquivalentMembers struct{}
-
-// Description says what the modifier does.
-func (keepEquivalentMembers) Description(context.Context) string {
-	return "Key order, whitespace and number spelling do not cause a change."
-}
-
-// MarkdownDescription says what the modifier does.
-func (m keepEquivalentMembers) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-// PlanModifyString keeps the prior text when it holds the same members as the plan's.
-func (keepEquivalentMembers) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() || req.StateValue.Equal(req.PlanValue) {
-		return
-	}
-	prior, _, errPrior := decodeImportMembers(req.StateValue.ValueString())
-	planned, _, errPlanned := decodeImportMembers(req.PlanValue.ValueString())
-	if errPrior != nil || errPlanned != nil || len(prior) != len(planned) {
-		return
-	}
-	for key, m := range planned {
-		if p, ok := prior[key]; !ok || !sameConfig(p, m) {
-			return
-		}
-	}
-	resp.PlanValue = req.StateValue
-}

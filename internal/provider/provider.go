@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -34,21 +33,6 @@ var (
 // kratosProvider is the provider implementation.
 type kratosProvider struct {
 	version string
-}
-
-// kratosProviderModel maps the provider configuration.
-type kratosProviderModel struct {
-	AdminURL       types.String `tfsdk:"admin_url"`
-	PublicURL      types.String `tfsdk:"public_url"`
-	APIKey         types.String `tfsdk:"api_key"`
-	Headers        types.Map    `tfsdk:"headers"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
-
-	CACertificate      types.String `tfsdk:"ca_certificate"`
-	ClientCertificate  types.String `tfsdk:"client_certificate"`
-	ClientKey          types.String `tfsdk:"client_key"`
-	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 }
 
 // New returns a constructor of the provider at the given version.
@@ -220,14 +204,6 @@ func (p *kratosProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 // attrValue is what the unknown-value check needs of an attribute value.
 type attrValue interface{ IsUnknown() bool }
-
-// stringOrEnv returns the configured value, or the environment variable when it is null.
-func stringOrEnv(v types.String, env string) string {
-	if !v.IsNull() {
-		return v.ValueString()
-	}
-	return os.Getenv(env)
-}
 
 // Resources lists the provider's managed resources.
 func (p *kratosProvider) Resources(context.Context) []func() resource.Resource {

@@ -23,7 +23,6 @@ var (
 	_ validator.String = baseURLValidator{}
 	_ validator.String = durationValidator{}
 	_ validator.Map    = headersValidator{}
-	_ validator.String = importMembersValidator{}
 )
 
 // stringRule is what a knownStringValidator checks: a description of the values it accepts and
@@ -164,31 +163,4 @@ func describeBadName(name string) string {
 		}
 	}
 	return "A header name is not valid"
-}
-
-// importMembersValidator checks kratos_identity_import's identities: a JSON object of members,
-// each with the attributes of a member and values Kratos accepts. Its errors name the member.
-type importMembersValidator struct{}
-
-// Description says what the validator accepts.
-func (importMembersValidator) Description(context.Context) string {
-	return "a JSON object of members, each with schema_id, traits and optional member attributes"
-}
-
-// MarkdownDescription says what the validator accepts.
-func (v importMembersValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-// ValidateString checks a known value.
-func (importMembersValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	_, problems, err := decodeImportMembers(req.ConfigValue.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid identities", err.Error())
-		return
-	}
-	addMemberProblems(&resp.Diagnostics, problems)
 }

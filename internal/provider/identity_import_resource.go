@@ -17,8 +17,9 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure  = (*identityImportResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*identityImportResource)(nil)
+	_ resource.ResourceWithConfigure    = (*identityImportResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*identityImportResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*identityImportResource)(nil)
 )
 
 // NewIdentityImportResource returns the kratos_identity_import resource.
@@ -55,6 +56,15 @@ func (r *identityImportResource) Configure(_ context.Context, req resource.Confi
 // Schema describes the resource.
 func (r *identityImportResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = identityImportSchema()
+}
+
+// UpgradeState converts states of schema version 0, where identities was a map of member
+// objects, to version 1, where it is one JSON document.
+func (r *identityImportResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	attributes := slices.Collect(maps.Keys(identityImportSchema().Attributes))
+	return map[int64]resource.StateUpgrader{0: {StateUpgrader: func(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+		upgradeIdentityImportV0(req, resp, attributes)
+	}}}
 }
 
 // ModifyPlan plans ids: members already imported keep their IDs, new members get theirs on
@@ -393,40 +403,6 @@ func (r *identityImportResource) Delete(ctx context.Context, req resource.Delete
 		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, left))...)
-}
-
-// deleteUnclaimed deletes the identities of doomed (IDs to member keys) that exist and that no
-// other resource than self has claimed, and reports why others are not deleted. It returns the
-// identities it could not delete, which stay recorded so that the next apply tries again.
-func deleteUnclaimed(ctx context.Context, client *kratosclient.Client, self string, doomed map[string]string, diags *diag.Diagnostics) map[string]bool {
-	failed := map[string]bool{}
-	if len(doomed) == 0 {
-		return failed
-	}
-	mine, elsewhere, err := unclaimed(ctx, client, self, slices.Sorted(maps.Keys(doomed)))
-	if err != nil {
-		addClientError(diags, "Unable to Delete Imported Identities", err)
-		for id := range doomed {
-			failed[id] = true
-		}
-		return failed
-	}
-	errs := deleteIdentities(ctx, client, mine)
-	for id := range errs {
-		failed[id] = true
-	}
-	addDeleteErrors(diags, errs, doomed)
-	if len(elsewhere) > 0 {
-		keys := make([]string, len(elsewhere))
-		for i, id := range elsewhere {
-			keys[i] = doomed[id]
-		}
-		slices.Sort(keys)
-		diags.AddWarning("Identities Kept for Another Import",
-			fmt.Sprintf("%s not deleted, because another kratos_identity_import now records their identities (the members moved there): %s.",
-				memberCountVerb(len(keys)), shortList(keys, ", ", importListBytes)))
-	}
-	return failed
 }
 
 // saveImport sets the state after an import: members are the configured members, kept those the

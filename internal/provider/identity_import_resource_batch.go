@@ -2,10 +2,10 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -33,84 +33,6 @@ const importMaxRounds = 5
 // importMaxTimeoutPasses bounds how often members whose request timed out are sent again, each
 // time in requests of at most half as many cleartext passwords: 200 halve to 1 in 8 passes.
 const importMaxTimeoutPasses = 10
-
-// importItem is one member to create.
-type importItem struct {
-	key  string
-	body kratosclient.CreateIdentityBody
-	// externalID is the member's external_id, whether body sends it as the identity's external
-	// ID (Kratos v25.4.0 and later) or in the marker of its admin metadata.
-	externalID string
-	// verified lists the addresses the member wants verified.
-	verified []string
-	// size is the length of the item in the request body.
-	size int
-}
-
-// newImportItem returns the item that creates body for the member key in the resource self. The
-// identity's admin metadata records self and, on a Kratos without external IDs (native false), the
-// body's external ID; admin metadata that is not an object cannot hold them, which is an error
-// only when it must hold the external ID (checked at plan time too).
-func newImportItem(key string, body kratosclient.CreateIdentityBody, verified []string, self string, native bool) (importItem, error) {
-	externalID := body.ExternalID
-	marker := importMarker{Resource: self}
-	if externalID != "" && !native {
-		marker.ExternalID, body.ExternalID = externalID, ""
-	}
-	switch metadata, err := withMarker(body.MetadataAdmin, marker); {
-	case err == nil:
-		body.MetadataAdmin = metadata
-	case marker.ExternalID != "":
-		return importItem{}, err
-	}
-	b, err := json.Marshal(kratosclient.IdentityPatch{Create: &body})
-	if err != nil {
-		return importItem{}, fmt.Errorf("encoding member %q: %w", key, err)
-	}
-	return importItem{key: key, body: body, externalID: externalID, verified: verified, size: len(b)}, nil
-}
-
-// cleartext reports whether the item carries a cleartext password, which Kratos hashes.
-func (it importItem) cleartext() bool {
-	c := it.body.Credentials
-	return c != nil && c.Password != nil && c.Password.Config.Password != ""
-}
-
-// importResult is what an import did, member by member.
-type importResult struct {
-	// created maps members now in Kratos to their identity IDs: created by this import, or found
-	// identical to the member (same schema and traits), which an earlier apply created.
-	created map[string]string
-	// adopted are members whose identifier another identity already held; that identity is
-	// recorded and left unchanged (on_conflict = "adopt").
-	adopted map[string]adoption
-	// failed are the members Kratos did not create, with its reason.
-	failed []importFailure
-	// unverified are members created without some of their verified_addresses.
-	unverified []importFailure
-	// unsent are the members not sent, or whose fate is unknown, because of err.
-	unsent []string
-	err    error
-	// unclaimed are members recorded under an identity this resource could not claim.
-	unclaimed []importFailure
-}
-
-// adoption is an existing identity recorded for a member.
-type adoption struct {
-	id, identifier string
-}
-
-// importFailure is a member and what went wrong with it.
-type importFailure struct {
-	key, reason string
-}
-
-// recorded reports whether the member key is in Kratos, created or adopted.
-func (r *importResult) recorded(key string) bool {
-	_, created := r.created[key]
-	_, adopted := r.adopted[key]
-	return created || adopted
-}
 
 // importer runs one import.
 type importer struct {
@@ -161,7 +83,7 @@ func runImport(ctx context.Context, client *kratosclient.Client, schemas *identi
 	if ok && im.sendAll(ctx, items) && im.resolveLost(ctx) {
 		im.resolveConflicts(ctx)
 	}
-	for id, err := range claim(ctx, client, im.self, im.recognised) {
+	for id, err := range claimIdentities(ctx, client, im.self, im.recognised) {
 		im.res.unclaimed = append(im.res.unclaimed, importFailure{im.owners[id], describeClientError(err)})
 	}
 	if im.res.err != nil {
@@ -326,4 +248,165 @@ func (im *importer) record(key, id string) {
 // fail notes that Kratos did not create the member.
 func (im *importer) fail(it importItem, reason string) {
 	im.res.failed = append(im.res.failed, importFailure{it.key, reason})
+}
+
+// resolveLost looks up the members whose request's answer was lost: one Kratos has is settled
+// as a conflict would be, the others are sent once more. It returns false when Kratos stopped
+// answering.
+func (im *importer) resolveLost(ctx context.Context) bool {
+	for pass := 1; len(im.lost) > 0; pass++ {
+		lost, cause := im.lost, im.lostCause
+		im.lost = nil
+		// A request that timed out is sent again in smaller ones, each pass at most half as many
+		// cleartext passwords; other lost answers get one more try.
+		if pass > 2 && (pass > importMaxTimeoutPasses || !kratosclient.IsTimeout(cause) || !im.hashing.shrinking()) {
+			for _, it := range lost {
+				im.fail(it, "the answers to two requests that sent it were lost ("+describeClientError(cause)+"), so the provider cannot tell whether Kratos created it; the next plan shows what Kratos holds")
+			}
+			return true
+		}
+		tflog.Info(ctx, "Batch answer lost; looking up its members before sending them again", map[string]any{"members": len(lost)})
+		var resend []importItem
+		for i, h := range im.lookupHolders(ctx, lost) {
+			it := lost[i]
+			switch {
+			case h.err != nil:
+				im.res.err = h.err
+				im.lost = slices.Concat(resend, lost[i:])
+				return false
+			case h.external == nil && len(h.identifiers) == 0 && (it.externalID == "" || !im.native):
+				im.fail(it, "the answer to the request that sent it was lost ("+describeClientError(cause)+"), and it has neither an external_id nor "+
+					"a login identifier to look it up by, so the provider cannot tell whether Kratos created it: look for it in Kratos before applying again")
+			case h.external == nil && len(h.found) == 0:
+				// No identity having the member's external ID or identifiers proves Kratos did not create it.
+				resend = append(resend, it)
+			default:
+				im.decide(it, h)
+			}
+		}
+		if !im.sendAll(ctx, resend) {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveConflicts decides, in key order, what each member Kratos refused with 409 becomes.
+func (im *importer) resolveConflicts(ctx context.Context) {
+	conflicts := im.conflicts
+	im.conflicts = nil
+	slices.SortFunc(conflicts, func(a, b importItem) int { return strings.Compare(a.key, b.key) })
+	for i, h := range im.lookupHolders(ctx, conflicts) {
+		if h.err != nil {
+			im.fail(conflicts[i], "Kratos answered 409 Conflict, and looking up which identity holds its identifiers failed: "+describeClientError(h.err))
+			continue
+		}
+		if h.external == nil && len(h.found) == 0 {
+			im.fail(conflicts[i], fmt.Sprintf("Kratos answered 409 Conflict, but no identity has its external_id or any of its login identifiers (%s): "+
+				"another identity probably has one of its verification or recovery addresses, which are unique too", quotedList(h.identifiers)))
+			continue
+		}
+		im.decide(conflicts[i], h)
+	}
+}
+
+// decide settles a member that an identity in Kratos holds the external ID or an identifier of: the
+// identity is the member itself when it has the member's external ID, or its schema and traits;
+// otherwise it is adopted or refused.
+func (im *importer) decide(it importItem, h holders) {
+	if e := h.external; e != nil {
+		if owner, ok := im.owners[e.ID]; ok {
+			im.fail(it, fmt.Sprintf("its external_id %q is also that of member %q (identity %s); two members cannot share an external ID", it.externalID, owner, e.ID))
+			return
+		}
+		im.record(it.key, e.ID)
+		im.recognised = append(im.recognised, *e)
+		return
+	}
+	if len(h.found) > 1 {
+		var names []string
+		for _, f := range h.found {
+			names = append(names, fmt.Sprintf("%s has %q", f.identity.ID, f.identifier))
+		}
+		im.fail(it, "its identifiers belong to several identities ("+strings.Join(names, ", ")+"), so it matches none of them")
+		return
+	}
+	f := h.found[0]
+	if owner, ok := im.owners[f.identity.ID]; ok {
+		im.fail(it, fmt.Sprintf("its identifier %q is also that of member %q (identity %s); two members cannot share an identifier", f.identifier, owner, f.identity.ID))
+		return
+	}
+	marked := markerOf(f.identity.MetadataAdmin).ExternalID
+	switch {
+	case it.externalID != "" && marked == it.externalID, marked == "" && sameMember(&f.identity, it.body):
+		im.record(it.key, f.identity.ID)
+		im.recognised = append(im.recognised, f.identity)
+		return
+	case marked != "":
+		im.fail(it, fmt.Sprintf("identity %s has its identifier %q, and is the member with external_id %q of an import", f.identity.ID, f.identifier, marked))
+		return
+	}
+	switch {
+	case !h.fromSchema:
+		im.fail(it, fmt.Sprintf("identity %s has %q, and without identity schema %q the provider cannot tell whether that value is one of the member's login identifiers",
+			f.identity.ID, f.identifier, it.body.SchemaID))
+	case !im.adopt:
+		im.fail(it, fmt.Sprintf("identity %s already has its identifier %q, and on_conflict is %q", f.identity.ID, f.identifier, onConflictFail))
+	default:
+		im.res.adopted[it.key] = adoption{id: f.identity.ID, identifier: f.identifier}
+		im.owners[f.identity.ID] = it.key
+	}
+}
+
+// sameMember reports whether identity is what body would create: the same schema and traits.
+func sameMember(identity *kratosclient.Identity, body kratosclient.CreateIdentityBody) bool {
+	eq, err := jsonSemanticEqual(string(identity.Traits), string(body.Traits))
+	return err == nil && eq && identity.SchemaID == body.SchemaID
+}
+
+// recogniseMarked records, on a Kratos without external IDs, the members whose external ID a
+// marker in Kratos already holds (a member moved from another resource, or renamed, possibly with
+// new identifiers), with one walk over every identity; it returns the items left to send, and
+// false when Kratos stopped answering. With native external IDs, Kratos refuses such a member as a
+// conflict, and the conflict is resolved by its external ID.
+func (im *importer) recogniseMarked(ctx context.Context, items []importItem) ([]importItem, bool) {
+	wanted := map[string]bool{}
+	for _, it := range items {
+		if it.externalID != "" {
+			wanted[it.externalID] = true
+		}
+	}
+	if im.native || len(wanted) == 0 {
+		return items, true
+	}
+	marked, err := scanMarkedExternalIDs(ctx, im.client, wanted)
+	if err != nil {
+		im.res.err = err
+		for _, it := range items {
+			im.res.unsent = append(im.res.unsent, it.key)
+		}
+		return nil, false
+	}
+	var rest []importItem
+	for _, it := range items {
+		if identity, ok := marked[it.externalID]; ok {
+			im.decide(it, holders{external: &identity})
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	return rest, true
+}
+
+// lookupHolders looks up, importWorkers at a time, who holds each item's external ID or login
+// identifiers: those the identity schema marks, and its OIDC providers.
+func (im *importer) lookupHolders(ctx context.Context, items []importItem) []holders {
+	out := make([]holders, len(items))
+	forEachParallel(len(items), func(i int) { out[i] = im.holdersOf(ctx, items[i]) })
+	return out
+}
+
+// holdersOf looks up who holds one item's external ID and, when none does, its login identifiers.
+func (im *importer) holdersOf(ctx context.Context, it importItem) holders {
+	return createHolders(ctx, im.client, im.schemas, it.body, it.externalID, im.native)
 }

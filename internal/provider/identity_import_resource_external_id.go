@@ -10,10 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// importNamedMembers is how many members one check of kratos_identity_import gives an error of
-// their own, on their attribute; one more error counts the others.
-const importNamedMembers = 5
-
 // memberExternalIDs returns the known, non-empty external_id of each of the members keys.
 func memberExternalIDs(members map[string]importMember, keys []string) map[string]string {
 	out := map[string]string{}
@@ -74,17 +70,4 @@ func nativeExternalIDs(ctx context.Context, data *providerData, members map[stri
 	}
 	version, ok := data.serverVersion(ctx, diags)
 	return !ok || version.HasExternalID()
-}
-
-// addUnnamedCount adds one error that counts the members beyond the first importNamedMembers of
-// a check, which have no error of their own.
-func addUnnamedCount(diags *diag.Diagnostics, summary string, members int, what string) {
-	if members <= importNamedMembers {
-		return
-	}
-	extra, noun := members-importNamedMembers, "members"
-	if extra == 1 {
-		noun = "member"
-	}
-	diags.AddAttributeError(path.Root("identities"), summary, fmt.Sprintf("…and %d more %s %s.", extra, noun, what))
 }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -243,13 +242,32 @@ func encodeImportMembers(members map[string]importMember, diags *diag.Diagnostic
 // sameConfig reports whether two members are configured alike.
 func sameConfig(a, b importMember) bool { return reflect.DeepEqual(a, b) }
 
-// stringMap is a map of strings as a Terraform value.
-func stringMap(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
+// memberIDs maps the identity IDs of ids to the members' keys.
+func memberIDs(ids types.Map) map[string]string {
+	out := make(map[string]string, len(ids.Elements()))
+	for key, v := range ids.Elements() {
+		if id := stringValue(v); id != "" {
+			out[id] = key
+		}
 	}
-	return types.MapValueMust(types.StringType, elems)
+	return out
+}
+
+// importNamedMembers is how many members one check of kratos_identity_import gives an error of
+// their own, on their attribute; one more error counts the others.
+const importNamedMembers = 5
+
+// addUnnamedCount adds one error that counts the members beyond the first importNamedMembers of
+// a check, which have no error of their own.
+func addUnnamedCount(diags *diag.Diagnostics, summary string, members int, what string) {
+	if members <= importNamedMembers {
+		return
+	}
+	extra, noun := members-importNamedMembers, "members"
+	if extra == 1 {
+		noun = "member"
+	}
+	diags.AddAttributeError(path.Root("identities"), summary, fmt.Sprintf("…and %d more %s %s.", extra, noun, what))
 }
 
 // importItems builds the items that create the members keys, in that order, for the resource self;
@@ -291,21 +309,4 @@ func (m importMember) body() kratosclient.CreateIdentityBody {
 		body.Credentials = creds
 	}
 	return body
-}
-
-// memberIDs maps the identity IDs of ids to the members' keys.
-func memberIDs(ids types.Map) map[string]string {
-	out := make(map[string]string, len(ids.Elements()))
-	for key, v := range ids.Elements() {
-		if id := stringValue(v); id != "" {
-			out[id] = key
-		}
-	}
-	return out
-}
-
-// stringValue returns the value of a known string, or "".
-func stringValue(v attr.Value) string {
-	s, _ := v.(types.String)
-	return knownString(s)
 }

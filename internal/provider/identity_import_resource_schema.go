@@ -17,15 +17,6 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/passwordhash"
 )
 
-// The values of on_conflict.
-const (
-	onConflictAdopt = "adopt"
-	onConflictFail  = "fail"
-)
-
-// onConflictValues lists on_conflict's values, the default first.
-var onConflictValues = []string{onConflictAdopt, onConflictFail}
-
 // identityImportSchema is the schema of kratos_identity_import.
 func identityImportSchema() schema.Schema {
 	return schema.Schema{

@@ -1,25 +1,16 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
-var _ resource.ResourceWithUpgradeState = (*identityImportResource)(nil)
-
-// UpgradeState converts states of schema version 0, where identities was a map of member
-// objects, to version 1, where it is one JSON document.
-func (r *identityImportResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradeIdentityImportV0}}
-}
-
 // upgradeIdentityImportV0 rewrites a version 0 state's identities map as the JSON document the
 // configuration now gives, with traits and metadata as JSON values rather than strings; every
-// other attribute is kept, and those older states lack are null.
-func upgradeIdentityImportV0(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+// other attribute is kept, and those of attributes that older states lack are null.
+func upgradeIdentityImportV0(req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse, attributes []string) {
 	var state map[string]json.RawMessage
 	if req.RawState == nil || json.Unmarshal(req.RawState.JSON, &state) != nil {
 		resp.Diagnostics.AddError("Unable to Upgrade kratos_identity_import State", "The stored state is not a JSON object. Remove the resource from the state and import its members again.")
@@ -42,7 +33,7 @@ func upgradeIdentityImportV0(_ context.Context, req resource.UpgradeStateRequest
 		return
 	}
 	state["identities"] = encoded
-	for name := range identityImportSchema().Attributes {
+	for _, name := range attributes {
 		if _, ok := state[name]; !ok {
 			state[name] = json.RawMessage("null")
 		}

@@ -266,22 +266,6 @@ func jsonFromRaw(raw json.RawMessage) jsonValue {
 	return newJSONValue(s)
 }
 
-// derefString returns *p, or "" for nil.
-func derefString(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-// optionalString maps "" to null.
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 // Descriptions of the nested read-side attributes, shared by the resource and the data sources.
 const (
 	descAddressValue          = "The address, lowercased."
@@ -297,31 +281,6 @@ const (
 
 // identityStates are the values Kratos accepts for an identity's state.
 var identityStates = []string{"active", "inactive"}
-
-// stringSet reads the known elements of a set of strings, sorted; null or unknown gives nil.
-func stringSet(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var elems []types.String
-	diags.Append(s.ElementsAs(ctx, &elems, false)...)
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		if !e.IsNull() && !e.IsUnknown() {
-			out = append(out, e.ValueString())
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// knownString returns a known string's value, or "".
-func knownString(s types.String) string {
-	if s.IsNull() || s.IsUnknown() {
-		return ""
-	}
-	return s.ValueString()
-}
 
 // newIdentityItem maps an identity with its ID to an object value. It builds the object directly
 // rather than through the framework's reflection, which costs twice the time for 10,000 identities.

@@ -195,19 +195,6 @@ func markedKeys(values []identityschema.MarkedValue, kind func(identityschema.Ma
 	return out
 }
 
-// unverified lists the wanted addresses that current does not show verified.
-func unverified(want []string, current []kratosclient.VerifiableAddress) []string {
-	var out []string
-	for _, w := range want {
-		if !slices.ContainsFunc(current, func(a kratosclient.VerifiableAddress) bool {
-			return a.Verified && identityschema.NormalizeAddress(a.Value) == identityschema.NormalizeAddress(w)
-		}) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 // removedOIDCProviders lists the OIDC providers the prior state has and a known plan dropped;
 // a plan that omits oidc_providers manages none.
 func removedOIDCProviders(ctx context.Context, plan, prior *identityResourceModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
@@ -28,10 +27,10 @@ import (
 const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what few configurations read: " +
 	"recovery addresses, each address's verification status and the timestamps. The `kratos_identity` data source reports them."
 
-// Schema describes the resource.
-func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+// identityResourceSchema is the schema of kratos_identity.
+func identityResourceSchema() schema.Schema {
 	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "Manages an identity in Ory Kratos: its traits, metadata, state and credentials " +
 			"(a password in cleartext, write-only or hashed form, and linked social sign-ins), and which of its addresses are verified.\n\n" +
 			"Updates are sent as one minimal JSON Patch; credentials that change are sent with one additional full update, " +

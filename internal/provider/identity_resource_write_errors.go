@@ -16,10 +16,6 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
-// blankIdentifierAdvice is what to do about a blank login identifier.
-const blankIdentifierAdvice = "Kratos v1.3.1 cannot store an empty identifier and answers with HTTP 500. " +
-	"Give it a value, or leave the trait out where the identity schema does not require it."
-
 // addBlankIdentifierErrors reports, on traits, each login identifier that is empty or only whitespace.
 func addBlankIdentifierErrors(s *jsonschema.Schema, traits string, diags *diag.Diagnostics) {
 	for _, id := range identityschema.LoginIdentifiers(s, traits) {
@@ -28,20 +24,6 @@ func addBlankIdentifierErrors(s *jsonschema.Schema, traits string, diags *diag.D
 				fmt.Sprintf("The identity schema makes the value at %s a login identifier, and it is empty or only whitespace. %s", id.Pointer, blankIdentifierAdvice))
 		}
 	}
-}
-
-// addUnknownSchemaError says, on the attribute at, that Kratos has no identity schema id and which
-// it has; who (such as `Member "a": `) starts the detail.
-// Kratos's own reason is not repeated: on GET /schemas/{id} it shows the ID base64-decoded,
-// which for most IDs is garbage.
-func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, diags *diag.Diagnostics, at path.Path, who, summary, id string) {
-	have := ""
-	if ids, err := schemaIDs(ctx, client); err == nil && len(ids) > 0 {
-		have = ", " + quotedList(ids)
-	}
-	diags.AddAttributeError(at, summary,
-		fmt.Sprintf(who+"Kratos has no identity schema %q. Set schema_id to one of the IDs Kratos has%s (the kratos_identity_schemas data source lists them), "+
-			"or add the schema under identity.schemas in Kratos's configuration.", id, have))
 }
 
 // identityWrite is what a failed create or update sent, for addWriteError.

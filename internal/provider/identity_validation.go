@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 var (
@@ -59,4 +61,22 @@ func addUnproducedAddressErrors(s *jsonschema.Schema, traits string, want []stri
 		fmt.Sprintf("The planned traits do not produce %s as a verifiable address, so Kratos could not keep it verified: only addresses "+
 			"derived from the traits through the identity schema's verification settings can be verified, and these traits have %s. "+
 			"Fix the traits or remove the address from verified_addresses.", quotedList(missing), describeAddresses(produced)))
+}
+
+// blankIdentifierAdvice is what to do about a blank login identifier.
+const blankIdentifierAdvice = "Kratos v1.3.1 cannot store an empty identifier and answers with HTTP 500. " +
+	"Give it a value, or leave the trait out where the identity schema does not require it."
+
+// addUnknownSchemaError says, on the attribute at, that Kratos has no identity schema id and which
+// it has; who (such as `Member "a": `) starts the detail.
+// Kratos's own reason is not repeated: on GET /schemas/{id} it shows the ID base64-decoded,
+// which for most IDs is garbage.
+func addUnknownSchemaError(ctx context.Context, client *kratosclient.Client, diags *diag.Diagnostics, at path.Path, who, summary, id string) {
+	have := ""
+	if ids, err := schemaIDs(ctx, client); err == nil && len(ids) > 0 {
+		have = ", " + quotedList(ids)
+	}
+	diags.AddAttributeError(at, summary,
+		fmt.Sprintf(who+"Kratos has no identity schema %q. Set schema_id to one of the IDs Kratos has%s (the kratos_identity_schemas data source lists them), "+
+			"or add the schema under identity.schemas in Kratos's configuration.", id, have))
 }

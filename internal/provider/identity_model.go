@@ -18,13 +18,7 @@ import (
 
 // Attribute types of the nested objects.
 var (
-	// verifiableAddressAttrTypes are those of an address in the kratos_identity resource.
-	verifiableAddressAttrTypes = map[string]attr.Type{
-		"value":    types.StringType,
-		"via":      types.StringType,
-		"verified": types.BoolType,
-	}
-	// verifiableAddressReadAttrTypes add the verification status, which the data sources report.
+	// verifiableAddressReadAttrTypes are those of an address in the data sources.
 	verifiableAddressReadAttrTypes = map[string]attr.Type{
 		"value":    types.StringType,
 		"via":      types.StringType,
@@ -47,7 +41,6 @@ var (
 
 // Element types of the computed collections.
 var (
-	verifiableAddressObjectType     = types.ObjectType{AttrTypes: verifiableAddressAttrTypes}
 	verifiableAddressReadObjectType = types.ObjectType{AttrTypes: verifiableAddressReadAttrTypes}
 	recoveryAddressObjectType       = types.ObjectType{AttrTypes: recoveryAddressAttrTypes}
 	credentialObjectType            = types.ObjectType{AttrTypes: credentialAttrTypes}
@@ -56,13 +49,11 @@ var (
 
 // Descriptions of the read-side attributes, shared by the resource and the data source.
 const (
-	descSchemaIDRead        = "ID of the identity schema the traits follow."
-	descStateRead           = "Whether the identity can sign in: `active` or `inactive`."
-	descTraitsRead          = "The identity's traits as a JSON document, shaped by its identity schema."
-	descMetadataPublicRead  = "Metadata visible to the identity itself (in its session), as a JSON document; null when unset."
-	descMetadataAdminRead   = "Metadata visible only through the admin API, as a JSON document; null when unset."
-	descVerifiableAddresses = descVerifiableAddressesWhich +
-		"Each has `value` (lowercased), `via` (`email` or `sms`) and `verified`; the `kratos_identity` data source also reports each one's `status`."
+	descSchemaIDRead            = "ID of the identity schema the traits follow."
+	descStateRead               = "Whether the identity can sign in: `active` or `inactive`."
+	descTraitsRead              = "The identity's traits as a JSON document, shaped by its identity schema."
+	descMetadataPublicRead      = "Metadata visible to the identity itself (in its session), as a JSON document; null when unset."
+	descMetadataAdminRead       = "Metadata visible only through the admin API, as a JSON document; null when unset."
 	descVerifiableAddressesRead = descVerifiableAddressesWhich +
 		"Each has `value` (lowercased), `via` (`email` or `sms`), `verified` and `status` (`pending`, `sent` or `completed`)."
 	descVerifiableAddressesWhich = "Addresses Kratos derived from the traits that can be verified, in the order Kratos stores them. "
@@ -83,11 +74,10 @@ const (
 // kratos_identity resource keeps in its state; the data sources report them too, in
 // identityReadSide, with more. Its tfsdk tags let the resource and data source models embed it.
 //
-// Shapes:
-//   - verifiable_addresses: list of {value, via, verified}, in the data sources also status, in the
-//     order GET returns them (by address ID): write responses list them in traits order, and the
-//     verification patch decodes onto the stored addresses in ID order.
-//   - recovery_addresses (data sources): list of {value, via}; Kratos keeps no verification state for them.
+// Shapes (verifiable_addresses, credentials and recovery_addresses are the data sources' only):
+//   - verifiable_addresses: list of {value, via, verified, status}, in the order GET returns them
+//     (by address ID): write responses list them in traits order.
+//   - recovery_addresses: list of {value, via}; Kratos keeps no verification state for them.
 //   - credentials: map from credential type (password, oidc, code, …) to {identifiers, version};
 //     configs (hashes, tokens) are never read.
 //   - oidc_providers: set of {provider, subject}, split from the oidc identifiers "provider:subject".
@@ -98,11 +88,7 @@ type identityCore struct {
 	Traits         jsonValue    `tfsdk:"traits"`
 	MetadataPublic jsonValue    `tfsdk:"metadata_public"`
 	MetadataAdmin  jsonValue    `tfsdk:"metadata_admin"`
-	// VerifiableAddresses holds verifiableAddressObjectType in the resource and
-	// verifiableAddressReadObjectType in the data sources.
-	VerifiableAddresses types.List `tfsdk:"verifiable_addresses"`
-	Credentials         types.Map  `tfsdk:"credentials"`
-	OIDCProviders       types.Set  `tfsdk:"oidc_providers"`
+	OIDCProviders  types.Set    `tfsdk:"oidc_providers"`
 	// ExternalID and OrganizationID are null when Kratos reports none (always before v25.4.0).
 	ExternalID     types.String `tfsdk:"external_id"`
 	OrganizationID types.String `tfsdk:"organization_id"`
@@ -113,71 +99,39 @@ type identityCore struct {
 // resource of an apply and few configurations read these.
 type identityReadSide struct {
 	identityCore
-	RecoveryAddresses types.List   `tfsdk:"recovery_addresses"`
-	CreatedAt         types.String `tfsdk:"created_at"`
-	UpdatedAt         types.String `tfsdk:"updated_at"`
-	StateChangedAt    types.String `tfsdk:"state_changed_at"`
+	VerifiableAddresses types.List   `tfsdk:"verifiable_addresses"`
+	Credentials         types.Map    `tfsdk:"credentials"`
+	RecoveryAddresses   types.List   `tfsdk:"recovery_addresses"`
+	CreatedAt           types.String `tfsdk:"created_at"`
+	UpdatedAt           types.String `tfsdk:"updated_at"`
+	StateChangedAt      types.String `tfsdk:"state_changed_at"`
 }
 
 // flattenIdentityReadSide maps an identity from Kratos to what the data sources report.
 func flattenIdentityReadSide(_ context.Context, id *kratosclient.Identity) (identityReadSide, diag.Diagnostics) {
-	core, diags := flattenIdentityCore(id, verifiableAddressReadObjectType)
+	core, diags := flattenIdentityCore(id)
 	out := identityReadSide{
 		identityCore:   core,
 		CreatedAt:      optionalString(id.CreatedAt),
 		UpdatedAt:      optionalString(id.UpdatedAt),
 		StateChangedAt: optionalString(id.StateChangedAt),
 	}
-	ra := make([]attr.Value, 0, len(id.RecoveryAddresses))
-	for _, a := range sortedAddresses(id.RecoveryAddresses, func(a kratosclient.RecoveryAddress) string { return a.ID }) {
-		v, d := types.ObjectValue(recoveryAddressAttrTypes, map[string]attr.Value{
-			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
-		})
-		diags.Append(d...)
-		ra = append(ra, v)
-	}
-	var d diag.Diagnostics
-	out.RecoveryAddresses, d = types.ListValue(recoveryAddressObjectType, ra)
-	diags.Append(d...)
-	return out, diags
-}
-
-// flattenIdentityCore maps an identity from Kratos to the attributes of identityCore, with
-// verifiable addresses of addressType: a status is included when the type has one.
-func flattenIdentityCore(id *kratosclient.Identity, addressType types.ObjectType) (identityCore, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	out := identityCore{
-		SchemaID:       types.StringValue(id.SchemaID),
-		State:          types.StringValue(id.State),
-		Traits:         jsonFromRaw(id.Traits),
-		MetadataPublic: jsonFromRaw(id.MetadataPublic),
-		MetadataAdmin:  jsonFromRaw(id.MetadataAdmin),
-		ExternalID:     optionalString(derefString(id.ExternalID)),
-		OrganizationID: optionalString(derefString(id.OrganizationID)),
-	}
-	if out.Traits.IsNull() {
-		out.Traits = newJSONValue("{}")
-	}
-
-	_, withStatus := addressType.AttrTypes["status"]
 	va := make([]attr.Value, 0, len(id.VerifiableAddresses))
 	for _, a := range sortedAddresses(id.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID }) {
-		fields := map[string]attr.Value{"value": types.StringValue(a.Value), "via": types.StringValue(a.Via), "verified": types.BoolValue(a.Verified)}
-		if withStatus {
-			fields["status"] = types.StringValue(a.Status)
-		}
-		v, d := types.ObjectValue(addressType.AttrTypes, fields)
+		v, d := types.ObjectValue(verifiableAddressReadAttrTypes, map[string]attr.Value{
+			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via), "verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
+		})
 		diags.Append(d...)
 		va = append(va, v)
 	}
 	var d diag.Diagnostics
-	out.VerifiableAddresses, d = types.ListValue(addressType, va)
+	out.VerifiableAddresses, d = types.ListValue(verifiableAddressReadObjectType, va)
 	diags.Append(d...)
 
 	creds := make(map[string]attr.Value, len(id.Credentials))
 	for typ, c := range id.Credentials {
 		ids := make([]attr.Value, 0, len(c.Identifiers))
-		// Kratos orders identifiers differently in write responses and reads: sort for a stable state.
+		// Kratos orders identifiers differently in write responses and reads: sort for a stable value.
 		for _, s := range slices.Sorted(slices.Values(c.Identifiers)) {
 			ids = append(ids, types.StringValue(s))
 		}
@@ -192,6 +146,36 @@ func flattenIdentityCore(id *kratosclient.Identity, addressType types.ObjectType
 	out.Credentials, d = types.MapValue(credentialObjectType, creds)
 	diags.Append(d...)
 
+	ra := make([]attr.Value, 0, len(id.RecoveryAddresses))
+	for _, a := range sortedAddresses(id.RecoveryAddresses, func(a kratosclient.RecoveryAddress) string { return a.ID }) {
+		v, d := types.ObjectValue(recoveryAddressAttrTypes, map[string]attr.Value{
+			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
+		})
+		diags.Append(d...)
+		ra = append(ra, v)
+	}
+	out.RecoveryAddresses, d = types.ListValue(recoveryAddressObjectType, ra)
+	diags.Append(d...)
+	return out, diags
+}
+
+// flattenIdentityCore maps an identity from Kratos to the attributes of identityCore.
+func flattenIdentityCore(id *kratosclient.Identity) (identityCore, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	out := identityCore{
+		SchemaID:       types.StringValue(id.SchemaID),
+		State:          types.StringValue(id.State),
+		Traits:         jsonFromRaw(id.Traits),
+		MetadataPublic: jsonFromRaw(id.MetadataPublic),
+		MetadataAdmin:  jsonFromRaw(id.MetadataAdmin),
+		ExternalID:     optionalString(derefString(id.ExternalID)),
+		OrganizationID: optionalString(derefString(id.OrganizationID)),
+	}
+	if out.Traits.IsNull() {
+		out.Traits = newJSONValue("{}")
+	}
+
+	var d diag.Diagnostics
 	out.OIDCProviders, d = oidcProvidersValue(identityOIDCProviders(id))
 	diags.Append(d...)
 	return out, diags

@@ -140,7 +140,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	id := state.ID.ValueString()
 	// The ID never changes, so the identity is known before anything is sent.
 	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, id)...)
-	changes, diags := computeIdentityChanges(ctx, &state, &plan, &config, nil)
+	changes, diags := computeIdentityChanges(ctx, &state, &plan, &config)
 	resp.Diagnostics.Append(diags...)
 	if changes.externalID != nil && *changes.externalID != "" {
 		r.data.requireExternalIDs(ctx, path.Root("external_id"), &resp.Diagnostics)
@@ -156,7 +156,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	var result *kratosclient.Identity
 	var err error
 	requests := changes.requests(&plan)
-	current := verifiableAddressesFrom(ctx, state.VerifiableAddresses, &resp.Diagnostics)
+	var current []kratosclient.VerifiableAddress
 	if body := requests.put; body != nil {
 		if body.Kept, err = unmanagedFields(ctx, client, id); err != nil {
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
@@ -170,6 +170,14 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		// The verification patch lists the addresses in the order Kratos reads them from its
 		// database (by ID), so that each keeps its ID; the PUT answer lists them in trait order.
 		current = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID })
+	} else if len(requests.verify) > 0 {
+		// The state keeps no copy of the addresses: the patch that verifies some is built on those Kratos holds.
+		held, err := client.GetIdentity(ctx, id)
+		if err != nil {
+			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
+			return
+		}
+		current = sortedAddresses(held.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID })
 	}
 	if ops := requests.patch(current); len(ops) > 0 {
 		result, err = client.PatchIdentity(ctx, id, ops)
@@ -198,7 +206,6 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	if result == nil {
 		// Nothing to send (for example only password removed or verified_addresses shrunk):
 		// the computed values stay as they were.
-		plan.VerifiableAddresses, plan.Credentials = state.VerifiableAddresses, state.Credentials
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}

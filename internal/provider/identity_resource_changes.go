@@ -3,107 +3,53 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // identityChanges is what an update of kratos_identity sends, decided once from the prior
-// state, the plan and the configuration: ModifyPlan marks unknown exactly the computed values
-// it can change, and Update sends it. At plan time parts of the plan may be unknown; the
-// matching *Unknown field then says that something may be sent.
+// state, the plan and the configuration, all known at apply time.
 type identityChanges struct {
 	// patch turns the prior document (schema_id, state, traits, metadata) into the planned one;
 	// nil when they are equal. A full update (credentials) carries the document instead.
 	patch []kratosclient.PatchOp
-	// documentUnknown is set when part of the planned document is unknown.
-	documentUnknown bool
 	// credentials are sent with one full update (PUT); nil when there are none.
 	credentials *kratosclient.CredentialsImport
-	// credentialsUnknown is set when a secret or the OIDC providers are unknown.
-	credentialsUnknown bool
-	// verify lists the managed addresses the prior state does not show verified.
+	// verify lists the managed addresses the prior state does not record as verified.
 	verify []string
-	// verifyUnknown is set when verified_addresses is, wholly or in part, unknown.
-	verifyUnknown bool
 	// unlink lists the OIDC providers the plan drops.
 	unlink []kratosclient.OIDCProvider
 	// externalID is the external ID to set ("" removes it), nil when it stays as it is.
 	externalID *string
-	// externalIDUnknown is set when the planned external_id is unknown.
-	externalIDUnknown bool
-	// derived says which values Kratos derives from the traits may change.
-	derived derivedChanges
 }
 
-// derivedChanges says which of the values Kratos derives from the traits and the state records
-// may change: login identifiers (in credentials) and verifiable addresses.
-type derivedChanges struct {
-	identifiers, verifiable bool
-}
-
-// everything is the answer when the traits change and the schema that says what they derive
-// is not known.
-var everything = derivedChanges{identifiers: true, verifiable: true}
-
-// computeIdentityChanges decides what an update sends. prior is nil on create (nothing is
-// computed then). schema is the compiled identity schema of the planned schema_id, or nil when
-// it is not known; without it every traits change may change every derived value.
-func computeIdentityChanges(ctx context.Context, prior, plan, config *identityResourceModel, schema *jsonschema.Schema) (identityChanges, diag.Diagnostics) {
+// computeIdentityChanges decides what an update from prior to plan sends.
+func computeIdentityChanges(ctx context.Context, prior, plan, config *identityResourceModel) (identityChanges, diag.Diagnostics) {
 	var c identityChanges
 	var diags diag.Diagnostics
-	if prior == nil {
+	ops, err := computeIdentityPatch(documentOf(prior), documentOf(plan))
+	if err != nil {
+		diags.AddAttributeError(path.Root("traits"), "Unable to Update Identity", "Could not compute the changes: "+err.Error())
 		return c, diags
 	}
-	c.documentUnknown = plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() || plan.State.IsUnknown() ||
-		plan.MetadataPublic.IsUnknown() || plan.MetadataAdmin.IsUnknown()
-	traitsChange := !plan.SchemaID.Equal(prior.SchemaID) || !jsonEquivalent(plan.Traits, prior.Traits)
-	if !c.documentUnknown {
-		ops, err := computeIdentityPatch(documentOf(prior), documentOf(plan))
-		if err != nil {
-			diags.AddAttributeError(path.Root("traits"), "Unable to Update Identity", "Could not compute the changes: "+err.Error())
-			return c, diags
-		}
-		c.patch = ops
-	}
-	if traitsChange {
-		c.derived = everything
-		if schema != nil && plan.SchemaID.Equal(prior.SchemaID) && !plan.Traits.IsUnknown() {
-			c.derived = derivedFrom(schema, prior.Traits.ValueString(), plan.Traits.ValueString())
-		}
-	}
-
-	c.credentialsUnknown = plan.Password.IsUnknown() || plan.HashedPassword.IsUnknown() || plan.PasswordWOVersion.IsUnknown() ||
-		config.PasswordWO.IsUnknown() || plan.OIDCProviders.IsUnknown()
+	c.patch = ops
 	c.credentials = credentialsToSend(ctx, plan, config, prior, &diags)
 	c.unlink = removedOIDCProviders(ctx, plan, prior, &diags)
-	c.externalIDUnknown = plan.ExternalID.IsUnknown()
-	if !c.externalIDUnknown && !plan.ExternalID.Equal(prior.ExternalID) {
+	if !plan.ExternalID.Equal(prior.ExternalID) {
 		// The plan already resolved an omitted external_id (see externalIDPlan): null here means remove.
 		value := plan.ExternalID.ValueString()
 		c.externalID = &value
 	}
-
 	// verified_addresses omitted from the configuration keeps its recorded value unmanaged.
 	if !config.VerifiedAddresses.IsNull() {
-		c.verifyUnknown = plan.VerifiedAddresses.IsUnknown() || slices.ContainsFunc(plan.VerifiedAddresses.Elements(), attr.Value.IsUnknown)
-		c.verify = unverified(stringSet(ctx, plan.VerifiedAddresses, &diags), verifiableAddressesFrom(ctx, prior.VerifiableAddresses, &diags))
+		c.verify = notVerifiedBefore(stringSet(ctx, plan.VerifiedAddresses, &diags), stringSet(ctx, prior.VerifiedAddresses, &diags))
 	}
 	return c, diags
-}
-
-// writes reports whether the update sends anything; when it does not (for example when only
-// password is removed or verified_addresses shrinks), every computed value stays as it was.
-func (c identityChanges) writes() bool {
-	return len(c.patch) > 0 || c.documentUnknown || c.credentials != nil || c.credentialsUnknown ||
-		len(c.verify) > 0 || c.verifyUnknown || len(c.unlink) > 0 || c.externalID != nil || c.externalIDUnknown
 }
 
 // externalIDOps returns the JSON Patch operation that sets the external ID, or nil when it stays.
@@ -161,37 +107,15 @@ func (r identityRequests) patch(current []kratosclient.VerifiableAddress) []krat
 	return append(slices.Clone(r.document), verificationOps(current, r.verify)...)
 }
 
-// addressesChange reports whether verifiable_addresses may change.
-func (c identityChanges) addressesChange() bool {
-	return c.derived.verifiable || len(c.verify) > 0 || c.verifyUnknown
-}
-
-// credentialsChange reports whether the credentials map (identifiers and versions) may change.
-func (c identityChanges) credentialsChange() bool {
-	return c.derived.identifiers || c.credentials != nil || c.credentialsUnknown || len(c.unlink) > 0
-}
-
-// derivedFrom compares what the identity schema derives from the prior and the planned traits.
-func derivedFrom(schema *jsonschema.Schema, prior, planned string) derivedChanges {
-	before, after := identityschema.MarkedValues(schema, prior), identityschema.MarkedValues(schema, planned)
-	differ := func(kind func(identityschema.Mark) bool) bool {
-		return !slices.Equal(markedKeys(before, kind), markedKeys(after, kind))
-	}
-	return derivedChanges{
-		identifiers: differ(func(m identityschema.Mark) bool { return m.LoginIdentifier }),
-		verifiable:  differ(func(m identityschema.Mark) bool { return m.Verifiable }),
-	}
-}
-
-// markedKeys lists, sorted, where and which values of one kind of mark the traits hold.
-func markedKeys(values []identityschema.MarkedValue, kind func(identityschema.Mark) bool) []string {
+// notVerifiedBefore lists the addresses of want that verified, the addresses the prior state
+// records as verified, does not hold (compared as Kratos normalises them).
+func notVerifiedBefore(want, verified []string) []string {
 	var out []string
-	for _, v := range values {
-		if kind(v.Mark) {
-			out = append(out, fmt.Sprintf("%s=%s", v.Pointer, v.Value))
+	for _, w := range want {
+		if !slices.ContainsFunc(verified, func(v string) bool { return identityschema.NormalizeAddress(v) == identityschema.NormalizeAddress(w) }) {
+			out = append(out, w)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 

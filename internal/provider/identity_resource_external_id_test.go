@@ -413,8 +413,7 @@ func measureReadBeforeFullUpdate(t *testing.T) {
 }
 
 // TestIdentityChangesExternalID decides what an update sends for external_id: nothing when the
-// plan keeps it, the new value when it changes, a removal (null) when a managed value is dropped,
-// and "may send" when it is unknown at plan time.
+// plan keeps it, the new value when it changes, a removal (null) when a managed value is dropped.
 func TestIdentityChangesExternalID(t *testing.T) {
 	t.Parallel()
 	model := func(externalID types.String) *identityResourceModel {
@@ -429,30 +428,24 @@ func TestIdentityChangesExternalID(t *testing.T) {
 		name         string
 		prior, plan  types.String
 		wantOps      string
-		wantWrites   bool
-		wantUnknown  bool
 		wantExternal *string
 	}{
 		{name: "kept", prior: types.StringValue("a"), plan: types.StringValue("a")},
 		{name: "both null", prior: types.StringNull(), plan: types.StringNull()},
-		{name: "set", prior: types.StringNull(), plan: types.StringValue("b"), wantWrites: true,
+		{name: "set", prior: types.StringNull(), plan: types.StringValue("b"),
 			wantOps: `[{"op":"replace","path":"/external_id","value":"b"}]`, wantExternal: stringPtr("b")},
-		{name: "changed", prior: types.StringValue("a"), plan: types.StringValue("b"), wantWrites: true,
+		{name: "changed", prior: types.StringValue("a"), plan: types.StringValue("b"),
 			wantOps: `[{"op":"replace","path":"/external_id","value":"b"}]`, wantExternal: stringPtr("b")},
-		{name: "removed", prior: types.StringValue("a"), plan: types.StringNull(), wantWrites: true,
+		{name: "removed", prior: types.StringValue("a"), plan: types.StringNull(),
 			wantOps: `[{"op":"replace","path":"/external_id","value":null}]`, wantExternal: stringPtr("")},
-		{name: "unknown", prior: types.StringValue("a"), plan: types.StringUnknown(), wantWrites: true, wantUnknown: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			plan := model(tt.plan)
-			c, diags := computeIdentityChanges(t.Context(), model(tt.prior), plan, plan, nil)
+			c, diags := computeIdentityChanges(t.Context(), model(tt.prior), plan, plan)
 			if diags.HasError() {
 				t.Fatal(diags)
-			}
-			if c.writes() != tt.wantWrites || c.externalIDUnknown != tt.wantUnknown {
-				t.Errorf("writes %v, unknown %v; want %v, %v", c.writes(), c.externalIDUnknown, tt.wantWrites, tt.wantUnknown)
 			}
 			if (c.externalID == nil) != (tt.wantExternal == nil) || (c.externalID != nil && *c.externalID != *tt.wantExternal) {
 				t.Errorf("externalID = %v, want %v", derefString(c.externalID), derefString(tt.wantExternal))
@@ -466,8 +459,8 @@ func TestIdentityChangesExternalID(t *testing.T) {
 			if got != tt.wantOps {
 				t.Errorf("ops = %s, want %s", got, tt.wantOps)
 			}
-			if c.credentialsChange() || c.addressesChange() {
-				t.Errorf("an external_id change must leave credentials and addresses known")
+			if len(c.patch) > 0 || c.credentials != nil {
+				t.Errorf("an external_id change sends only itself: patch %v, credentials %v", c.patch, c.credentials)
 			}
 		})
 	}

@@ -104,8 +104,7 @@ func TestAccIdentityResource_importByIdentityBlock(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(identityAddr, map[string]knownvalue.Check{"id": knownvalue.StringExact(seeded.ID)}),
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("id"), knownvalue.StringExact(seeded.ID)),
-					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("credentials").AtMapKey("password").AtMapKey("identifiers"),
-						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(email)})),
+					identityWith(t, email, hasIdentifiers("password", email)),
 				},
 			},
 			{

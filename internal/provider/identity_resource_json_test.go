@@ -190,9 +190,8 @@ resource "kratos_identity" "u%d" {
 `, i, e)
 	}
 	var checks []statecheck.StateCheck
-	for i, e := range emails {
-		checks = append(checks, statecheck.ExpectKnownValue(fmt.Sprintf("kratos_identity.u%d", i),
-			tfjsonpath.New("credentials").AtMapKey("password").AtMapKey("identifiers"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(e)})))
+	for _, e := range emails {
+		checks = append(checks, identityWith(t, e, hasIdentifiers("password", e)))
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

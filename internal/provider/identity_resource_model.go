@@ -14,7 +14,7 @@ import (
 
 // fill copies an identity from Kratos into the model; verified becomes verified_addresses.
 func (m *identityResourceModel) fill(_ context.Context, id *kratosclient.Identity, verified types.Set) diag.Diagnostics {
-	read, diags := flattenIdentityCore(id, verifiableAddressObjectType)
+	read, diags := flattenIdentityCore(id)
 	// Kratos stores a JSON null as no metadata; a configured "null" stays as written.
 	read.MetadataPublic = keepJSONNull(m.MetadataPublic, read.MetadataPublic)
 	read.MetadataAdmin = keepJSONNull(m.MetadataAdmin, read.MetadataAdmin)
@@ -61,25 +61,6 @@ func allVerified(id *kratosclient.Identity, diags *diag.Diagnostics) types.Set {
 	set, d := types.SetValue(types.StringType, values)
 	diags.Append(d...)
 	return set
-}
-
-// verifiableAddressesFrom reads the verifiable_addresses list of a resource model; the state
-// records no status.
-func verifiableAddressesFrom(ctx context.Context, l types.List, diags *diag.Diagnostics) []kratosclient.VerifiableAddress {
-	if l.IsNull() || l.IsUnknown() {
-		return nil
-	}
-	var elems []struct {
-		Value    types.String `tfsdk:"value"`
-		Via      types.String `tfsdk:"via"`
-		Verified types.Bool   `tfsdk:"verified"`
-	}
-	diags.Append(l.ElementsAs(ctx, &elems, false)...)
-	out := make([]kratosclient.VerifiableAddress, 0, len(elems))
-	for _, e := range elems {
-		out = append(out, kratosclient.VerifiableAddress{Value: e.Value.ValueString(), Via: e.Via.ValueString(), Verified: e.Verified.ValueBool()})
-	}
-	return out
 }
 
 // identityResourceModel is the resource's state, plan and configuration.

@@ -14,8 +14,8 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
-// ModifyPlan validates the traits against the identity schema and marks unknown exactly the
-// computed values the update will change.
+// ModifyPlan validates the traits against the identity schema, and the verified addresses
+// against the traits.
 func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	// Nothing to check on destroy, nor when the plan is the state: a refresh plan of an
 	// unchanged identity, by far the most common plan, decodes nothing.
@@ -50,23 +50,6 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if traitsChange || !config.VerifiedAddresses.Equal(state.VerifiedAddresses) {
 		r.validateVerifiedAddresses(ctx, &plan, &config, &resp.Diagnostics)
 	}
-	if state == nil {
-		return
-	}
-	changes, diags := computeIdentityChanges(ctx, state, &plan, &config, r.knownSchema(ctx, plan.SchemaID))
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || !changes.writes() {
-		// Nothing is sent (for example when only password is removed or verified_addresses
-		// shrinks): every computed value stays known.
-		return
-	}
-	if changes.addressesChange() {
-		plan.VerifiableAddresses = types.ListUnknown(verifiableAddressObjectType)
-	}
-	if changes.credentialsChange() {
-		plan.Credentials = types.MapUnknown(credentialObjectType)
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // validateVerifiedAddresses checks, when the traits and the schema are known, that the traits

@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -146,20 +144,6 @@ func identityResourceSchema() schema.Schema {
 					"Import fills it with every verified address; when it is omitted, the last value is kept and nothing is managed.",
 				PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
 				Validators:    []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
-			},
-			// The read-only lists and map hold plain objects, not nested attributes: Terraform 1.5's
-			// plan -generate-config-out crashes on a computed-only nested attribute.
-			"verifiable_addresses": schema.ListAttribute{
-				Computed:            true,
-				ElementType:         verifiableAddressObjectType,
-				MarkdownDescription: descVerifiableAddresses,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"credentials": schema.MapAttribute{
-				Computed:            true,
-				ElementType:         credentialObjectType,
-				MarkdownDescription: descCredentials,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"external_id": schema.StringAttribute{
 				Optional: true,

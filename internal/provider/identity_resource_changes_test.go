@@ -2,33 +2,14 @@ package provider
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
-
-// defaultSchema compiles the harness's default identity schema (email is a login identifier
-// with verification and recovery, username a login identifier, name neither) with the
-// provider's own compiler set-up.
-func defaultSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile("../kratostest/config/default.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := identityschema.Compile("default", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // oidcSet builds an oidc_providers value.
 func oidcSet(t *testing.T, ps ...kratosclient.OIDCProvider) types.Set {

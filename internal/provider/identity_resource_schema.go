@@ -22,8 +22,9 @@ import (
 )
 
 // descLeanState says what the state leaves out and where to find it.
-const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what few configurations read: " +
-	"recovery addresses, each address's verification status and the timestamps. The `kratos_identity` data source reports them."
+const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what Kratos derives from the traits " +
+	"and what few configurations read: the verifiable and recovery addresses, the credentials' login identifiers and the timestamps. " +
+	"The `kratos_identity` data source reports them."
 
 // identityResourceSchema is the schema of kratos_identity.
 func identityResourceSchema() schema.Schema {
@@ -138,7 +139,7 @@ func identityResourceSchema() schema.Schema {
 				Optional:    true,
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Addresses that must be verified, out of those Kratos derives from the traits (see `verifiable_addresses`); " +
+				MarkdownDescription: "Addresses that must be verified, out of those Kratos derives from the traits (the `kratos_identity` data source lists them as `verifiable_addresses`); " +
 					"compared case-insensitively. They are marked verified on create and on update. Listing an address the traits do not produce " +
 					"is an error naming it. An address un-verified outside Terraform shows as a difference. Removing an address from this set does not un-verify it. " +
 					"Import fills it with every verified address; when it is omitted, the last value is kept and nothing is managed.",

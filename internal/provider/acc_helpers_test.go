@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -492,4 +494,41 @@ func instanceClient(tb testing.TB, inst *kratostest.Instance, counter *requestCo
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// writtenState is a Terraform state (format 4) holding one resource instance of typ named name
+// at schema version 0 with attributes, as a CLI stored it for the provider under test: the
+// provider's registry host follows the CLI TF_ACC_TERRAFORM_PATH names (OpenTofu's or Terraform's).
+func writtenState(t *testing.T, typ, name string, attributes map[string]any) string {
+	t.Helper()
+	host := "registry.terraform.io"
+	if strings.Contains(filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")), "tofu") {
+		host = "registry.opentofu.org"
+	}
+	state, err := json.Marshal(map[string]any{
+		"version": 4, "terraform_version": "1.5.7", "serial": 1, "lineage": "5b9d8a8e-3f0c-4f7e-8a53-6c2a1f9e4b20", "outputs": map[string]any{},
+		"resources": []any{map[string]any{
+			"mode": "managed", "type": typ, "name": name, "provider": fmt.Sprintf("provider[%q]", host+"/kratos-tf/kratos"),
+			"instances": []any{map[string]any{"schema_version": 0, "sensitive_attributes": []any{}, "attributes": attributes}},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(state)
+}
+
+// applyOverWrittenState plans the configuration in dir over the state there with the CLI under
+// test and the provider built from this tree, fails on any planned change, applies, and returns
+// the state the apply wrote.
+func applyOverWrittenState(t *testing.T, dir string) []byte {
+	t.Helper()
+	run := devOverridesCLI(t, os.Getenv("TF_ACC_TERRAFORM_PATH"), buildProvider(t))
+	run(dir, "plan", "-input=false", "-no-color", "-detailed-exitcode")
+	run(dir, "apply", "-input=false", "-no-color", "-auto-approve")
+	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

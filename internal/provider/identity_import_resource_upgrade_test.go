@@ -3,36 +3,10 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
-
-// identityImportStateV0 is a Terraform state holding one kratos_identity_import at schema
-// version 0, where identities was a map of member objects (every attribute present, null when
-// unset, traits and metadata JSON strings), as the CLI stored it; host is the provider's registry.
-func identityImportStateV0(host string, members, ids map[string]any) string {
-	attributes := map[string]any{
-		"id": "7d0c4c36-2a4b-4f3e-9c38-5b1f0d1e2a11", "identities": members, "ids": ids,
-		"on_conflict": "adopt", "delete_on_destroy": false, "adopted": []string{}, "pending_deletion": map[string]string{},
-	}
-	state := map[string]any{
-		"version": 4, "terraform_version": "1.5.7", "serial": 1, "lineage": "5b9d8a8e-3f0c-4f7e-8a53-6c2a1f9e4b20", "outputs": map[string]any{},
-		"resources": []any{map[string]any{
-			"mode": "managed", "type": "kratos_identity_import", "name": "users",
-			"provider":  fmt.Sprintf("provider[%q]", host+"/kratos-tf/kratos"),
-			"instances": []any{map[string]any{"schema_version": 0, "sensitive_attributes": []any{}, "attributes": attributes}},
-		}},
-	}
-	b, err := json.Marshal(state)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
 
 // TestAccIdentityImport_upgradeFromMap plans, with the CLI under test, a configuration whose
 // identities is the JSON document against a state written when identities was a map: the state
@@ -41,11 +15,6 @@ func identityImportStateV0(host string, members, ids map[string]any) string {
 func TestAccIdentityImport_upgradeFromMap(t *testing.T) {
 	skipWithoutAcc(t)
 	testAccPreCheck(t)
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	host := "registry.terraform.io"
-	if strings.Contains(filepath.Base(cli), "tofu") {
-		host = "registry.opentofu.org"
-	}
 	hash := bcryptHash(t, testPassword)
 	alice, bob := uniqueEmail(t, "upgrade-a"), uniqueEmail(t, "upgrade-b")
 	a := seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: json.RawMessage(fmt.Sprintf(`{"email":%q}`, alice))})
@@ -66,7 +35,10 @@ func TestAccIdentityImport_upgradeFromMap(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"terraform.tfstate": identityImportStateV0(host, members, map[string]any{"alice": a.ID, "bob": b.ID}),
+		"terraform.tfstate": writtenState(t, "kratos_identity_import", "users", map[string]any{
+			"id": "7d0c4c36-2a4b-4f3e-9c38-5b1f0d1e2a11", "identities": members, "ids": map[string]any{"alice": a.ID, "bob": b.ID},
+			"on_conflict": "adopt", "delete_on_destroy": false, "adopted": []string{}, "pending_deletion": map[string]string{},
+		}),
 		"main.tf": fmt.Sprintf(`terraform {
   required_providers {
     kratos = { source = "kratos-tf/kratos" }
@@ -87,14 +59,7 @@ resource "kratos_identity_import" "users" {
 }
 `, instanceProviderConfig(testKratos), alice, hash, bob, bob, "gh-"+bob),
 	})
-	run := devOverridesCLI(t, cli, buildProvider(t))
-	run(dir, "plan", "-input=false", "-no-color", "-detailed-exitcode")
-	run(dir, "apply", "-input=false", "-no-color", "-auto-approve")
-
-	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := applyOverWrittenState(t, dir)
 	var state struct {
 		Resources []struct {
 			Instances []struct {

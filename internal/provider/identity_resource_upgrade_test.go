@@ -3,8 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,11 +15,6 @@ import (
 func TestAccIdentityResource_stateWithDerivedValues(t *testing.T) {
 	skipWithoutAcc(t)
 	testAccPreCheck(t)
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	host := "registry.terraform.io"
-	if strings.Contains(filepath.Base(cli), "tofu") {
-		host = "registry.opentofu.org"
-	}
 	email := uniqueEmail(t, "lean")
 	traits := fmt.Sprintf(`{"email":%q}`, email)
 	seeded := seedIdentity(t, kratosclient.CreateIdentityBody{SchemaID: "default", Traits: json.RawMessage(traits)})
@@ -32,19 +25,9 @@ func TestAccIdentityResource_stateWithDerivedValues(t *testing.T) {
 		"verifiable_addresses": []any{map[string]any{"value": email, "via": "email", "verified": false}},
 		"credentials":          map[string]any{"password": map[string]any{"identifiers": []string{email}, "version": 0}},
 	}
-	state, err := json.Marshal(map[string]any{
-		"version": 4, "terraform_version": "1.5.7", "serial": 1, "lineage": "1f0c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f", "outputs": map[string]any{},
-		"resources": []any{map[string]any{
-			"mode": "managed", "type": "kratos_identity", "name": "test", "provider": fmt.Sprintf("provider[%q]", host+"/kratos-tf/kratos"),
-			"instances": []any{map[string]any{"schema_version": 0, "sensitive_attributes": []any{}, "attributes": attributes}},
-		}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"terraform.tfstate": string(state),
+		"terraform.tfstate": writtenState(t, "kratos_identity", "test", attributes),
 		"main.tf": fmt.Sprintf(`terraform {
   required_providers {
     kratos = { source = "kratos-tf/kratos" }
@@ -58,13 +41,7 @@ resource "kratos_identity" "test" {
 }
 `, instanceProviderConfig(testKratos), email),
 	})
-	run := devOverridesCLI(t, cli, buildProvider(t))
-	run(dir, "plan", "-input=false", "-no-color", "-detailed-exitcode")
-	run(dir, "apply", "-input=false", "-no-color", "-auto-approve")
-	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := applyOverWrittenState(t, dir)
 	if strings.Contains(string(raw), `"verifiable_addresses"`) || strings.Contains(string(raw), `"credentials"`) || !strings.Contains(string(raw), seeded.ID) {
 		t.Errorf("the state after the apply still holds the derived values, or lost the identity:\n%s", raw)
 	}

@@ -18,11 +18,21 @@ func sortedAddresses[T any](addrs []T, key func(T) string) []T {
 
 // unverified lists the wanted addresses that current does not show verified.
 func unverified(want []string, current []kratosclient.VerifiableAddress) []string {
+	var verified []string
+	for _, a := range current {
+		if a.Verified {
+			verified = append(verified, a.Value)
+		}
+	}
+	return addressesNotIn(want, verified)
+}
+
+// addressesNotIn lists the addresses of want that have does not hold, compared as Kratos
+// normalises them.
+func addressesNotIn(want, have []string) []string {
 	var out []string
 	for _, w := range want {
-		if !slices.ContainsFunc(current, func(a kratosclient.VerifiableAddress) bool {
-			return a.Verified && identityschema.NormalizeAddress(a.Value) == identityschema.NormalizeAddress(w)
-		}) {
+		if !slices.ContainsFunc(have, func(h string) bool { return identityschema.NormalizeAddress(h) == identityschema.NormalizeAddress(w) }) {
 			out = append(out, w)
 		}
 	}

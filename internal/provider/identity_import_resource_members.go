@@ -130,14 +130,30 @@ func decodeImportMember(text json.RawMessage) (*importMember, [][2]string) {
 
 // stringField returns the field of the string attribute name.
 func (m *importMember) stringField(name string) *string {
-	return map[string]*string{
-		"schema_id": &m.SchemaID, "external_id": &m.ExternalID, "state": &m.State, "password": &m.Password, "hashed_password": &m.HashedPassword,
-	}[name]
+	switch name {
+	case "schema_id":
+		return &m.SchemaID
+	case "external_id":
+		return &m.ExternalID
+	case "state":
+		return &m.State
+	case "password":
+		return &m.Password
+	default:
+		return &m.HashedPassword
+	}
 }
 
 // documentField returns the field of the JSON document attribute name.
 func (m *importMember) documentField(name string) *json.RawMessage {
-	return map[string]*json.RawMessage{"traits": &m.Traits, "metadata_public": &m.MetadataPublic, "metadata_admin": &m.MetadataAdmin}[name]
+	switch name {
+	case "traits":
+		return &m.Traits
+	case "metadata_public":
+		return &m.MetadataPublic
+	default:
+		return &m.MetadataAdmin
+	}
 }
 
 // memberDocument is a member's JSON document attribute in canonical form. A string that holds a

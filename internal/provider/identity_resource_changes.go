@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
-	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -47,7 +46,7 @@ func computeIdentityChanges(ctx context.Context, prior, plan, config *identityRe
 	}
 	// verified_addresses omitted from the configuration keeps its recorded value unmanaged.
 	if !config.VerifiedAddresses.IsNull() {
-		c.verify = notVerifiedBefore(stringSet(ctx, plan.VerifiedAddresses, &diags), stringSet(ctx, prior.VerifiedAddresses, &diags))
+		c.verify = addressesNotIn(stringSet(ctx, plan.VerifiedAddresses, &diags), stringSet(ctx, prior.VerifiedAddresses, &diags))
 	}
 	return c, diags
 }
@@ -105,18 +104,6 @@ func (c identityChanges) requests(plan *identityResourceModel) identityRequests 
 // (after the PUT, when there is one): the document changes and the verifications.
 func (r identityRequests) patch(current []kratosclient.VerifiableAddress) []kratosclient.PatchOp {
 	return append(slices.Clone(r.document), verificationOps(current, r.verify)...)
-}
-
-// notVerifiedBefore lists the addresses of want that verified, the addresses the prior state
-// records as verified, does not hold (compared as Kratos normalises them).
-func notVerifiedBefore(want, verified []string) []string {
-	var out []string
-	for _, w := range want {
-		if !slices.ContainsFunc(verified, func(v string) bool { return identityschema.NormalizeAddress(v) == identityschema.NormalizeAddress(w) }) {
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 // removedOIDCProviders lists the OIDC providers the prior state has and a known plan dropped;

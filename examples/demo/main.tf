@@ -17,7 +17,6 @@ resource "kratos_identity" "admin" {
     username = "admin"
     name     = { first = "Ada", last = "Admin" }
   })
-  password = "demo-admin-password-1"
   metadata_public = jsonencode({
     role = "administrator"
   })
@@ -25,8 +24,11 @@ resource "kratos_identity" "admin" {
     created_by = "terraform"
     ticket     = 4211
   })
-  # Imported as verified: no verification e-mail is needed.
-  verified_addresses = ["admin@demo.example"]
+  login = {
+    password = "demo-admin-password-1"
+    # Imported as verified: no verification e-mail is needed.
+    verified_addresses = ["admin@demo.example"]
+  }
 }
 
 # A user migrated from another system with the bcrypt hash of their password;
@@ -37,7 +39,9 @@ resource "kratos_identity" "migrated" {
     email = "grace@demo.example"
     tags  = ["migrated", "legacy-2019"]
   })
-  hashed_password = "$2a$10$tnTglXgE/YS9d1JlnHx11.RAI56bnznaPe4JIhe7di1PwW1INJrHG"
+  login = {
+    hashed_password = "$2a$10$tnTglXgE/YS9d1JlnHx11.RAI56bnznaPe4JIhe7di1PwW1INJrHG"
+  }
 }
 
 # A service account in another schema, with typed traits validated at plan time.

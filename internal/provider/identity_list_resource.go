@@ -142,15 +142,15 @@ func (c *identityListConfigModel) matches(identity *kratosclient.Identity) bool 
 }
 
 // identityListResult maps one identity to a query result: its identity and display name and, when
-// asked for, the state kratos_identity's Read records after an import (every verified address
-// in verified_addresses), so that configuration generated from it plans no change.
+// asked for, the state kratos_identity's Read records after an import (login unset), so that
+// configuration generated from it plans no change.
 func identityListResult(ctx context.Context, req list.ListRequest, identity *kratosclient.Identity) list.ListResult {
 	result := req.NewListResult(ctx)
 	result.DisplayName = identityDisplayName(identity)
 	result.Diagnostics.Append(setResourceIdentity(ctx, result.Identity, identity.ID)...)
 	if req.IncludeResource {
 		var model identityResourceModel
-		result.Diagnostics.Append(model.fill(ctx, identity, allVerified(identity, &result.Diagnostics))...)
+		result.Diagnostics.Append(model.fill(ctx, identity)...)
 		result.Diagnostics.Append(result.Resource.Set(ctx, &model)...)
 	}
 	return result

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -14,10 +13,11 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*identityResource)(nil)
-	_ resource.ResourceWithImportState = (*identityResource)(nil)
-	_ resource.ResourceWithIdentity    = (*identityResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*identityResource)(nil)
+	_ resource.ResourceWithConfigure    = (*identityResource)(nil)
+	_ resource.ResourceWithImportState  = (*identityResource)(nil)
+	_ resource.ResourceWithIdentity     = (*identityResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*identityResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*identityResource)(nil)
 )
 
 // NewIdentityResource returns the kratos_identity resource.
@@ -57,7 +57,8 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	want := stringSet(ctx, plan.VerifiedAddresses, &resp.Diagnostics)
+	login, configLogin := plan.login(ctx, &resp.Diagnostics), config.login(ctx, &resp.Diagnostics)
+	want := stringSet(ctx, login.VerifiedAddresses, &resp.Diagnostics)
 	body := kratosclient.CreateIdentityBody{
 		SchemaID:       plan.SchemaID.ValueString(),
 		Traits:         rawOrNil(plan.Traits),
@@ -68,7 +69,7 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	for _, a := range want {
 		body.VerifiableAddresses = append(body.VerifiableAddresses, verifiedAddressImport(a))
 	}
-	body.Credentials = credentialsToSend(ctx, &plan, &config, nil, &resp.Diagnostics)
+	body.Credentials = credentialsToSend(ctx, &login, &configLogin, nil, &resp.Diagnostics)
 	// Known here even when it was unknown at plan time, so checked again.
 	if body.ExternalID = plan.ExternalID.ValueString(); body.ExternalID != "" {
 		r.data.requireExternalIDs(ctx, path.Root("external_id"), &resp.Diagnostics)
@@ -87,7 +88,7 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, externalIDManagedKey, externalIDManagedFlag(config.ExternalID))...)
-	resp.Diagnostics.Append(plan.fill(ctx, created, plan.VerifiedAddresses)...)
+	resp.Diagnostics.Append(plan.fill(ctx, created)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, created.ID)...)
 	checkVerified(created, want, &resp.Diagnostics)
@@ -113,16 +114,13 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addClientError(&resp.Diagnostics, "Unable to Read Identity", err)
 		return
 	}
-	// Keep only the listed addresses that are still verified, so un-verifying shows as drift.
-	// Traits are required, so a state without them has just been imported: it records every
-	// verified address, which a configuration listing them then matches.
-	verified := state.VerifiedAddresses
-	if state.Traits.IsNull() {
-		verified = allVerified(id, &resp.Diagnostics)
-	} else {
-		verified = verifiedSubset(ctx, verified, id, &resp.Diagnostics)
+	resp.Diagnostics.Append(state.fill(ctx, id)...)
+	if !state.Login.IsNull() {
+		// Keep only the listed addresses that are still verified, so un-verifying shows as drift.
+		login := state.login(ctx, &resp.Diagnostics)
+		login.VerifiedAddresses = verifiedSubset(ctx, login.VerifiedAddresses, id, &resp.Diagnostics)
+		state.setLogin(ctx, login, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(state.fill(ctx, id, verified)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -158,10 +156,22 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	requests := changes.requests(&plan)
 	var current []kratosclient.VerifiableAddress
 	if body := requests.put; body != nil {
-		if body.Kept, err = unmanagedFields(ctx, client, id); err != nil {
+		// A full update sends back what the plan does not set (organization_id, external_id when
+		// unmanaged, fields of later Kratos releases), which a PUT would otherwise clear: one GET,
+		// about 1 ms against a local Kratos, a fifth of the PUT with a cleartext password
+		// (TestAccIdentityExternalID_fullUpdateKeepsFields logs both). A copy kept in the state
+		// would cost bytes for every identity and lose whatever changed since the refresh.
+		held, err := client.GetIdentity(ctx, id)
+		if err != nil {
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
 			return
 		}
+		if body.Kept, err = kratosclient.UnmanagedFields(held.Raw); err != nil {
+			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
+			return
+		}
+		// A state without login (after import) does not record the links Kratos already has.
+		body.Credentials = withoutLinkedProviders(body.Credentials, identityOIDCProviders(held))
 		result, err = client.UpdateIdentity(ctx, id, *body)
 		if err != nil {
 			addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Update Identity", written, err)
@@ -209,24 +219,26 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	resp.Diagnostics.Append(plan.fill(ctx, result, plan.VerifiedAddresses)...)
+	resp.Diagnostics.Append(plan.fill(ctx, result)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	checkVerified(result, stringSet(ctx, config.VerifiedAddresses, &resp.Diagnostics), &resp.Diagnostics)
+	checkVerified(result, stringSet(ctx, config.login(ctx, &resp.Diagnostics).VerifiedAddresses, &resp.Diagnostics), &resp.Diagnostics)
 }
 
-// unmanagedFields reads the identity and returns the fields a full update must send back because
-// the plan does not set them: organization_id, external_id when unmanaged, and fields of Kratos
-// releases the provider does not know, which a PUT would otherwise clear. This costs one GET per
-// full update (only credential changes send one): about 1 ms against a local Kratos, a fifth of
-// the PUT with a cleartext password (TestAccIdentityExternalID_fullUpdateKeepsFields logs both).
-// A copy kept in the state would cost state bytes for every identity and lose whatever changed
-// since the refresh.
-func unmanagedFields(ctx context.Context, client *kratosclient.Client, id string) (map[string]json.RawMessage, error) {
-	current, err := client.GetIdentity(ctx, id)
-	if err != nil {
-		return nil, err
+// withoutLinkedProviders drops from creds the social sign-ins the identity already has linked,
+// and returns nil when nothing is left to send.
+func withoutLinkedProviders(creds *kratosclient.CredentialsImport, linked []kratosclient.OIDCProvider) *kratosclient.CredentialsImport {
+	if creds == nil || creds.OIDC == nil {
+		return creds
 	}
-	return kratosclient.UnmanagedFields(current.Raw)
+	out := *creds
+	out.OIDC = nil
+	if added := oidcDifference(creds.OIDC.Config.Providers, linked); len(added) > 0 {
+		out.OIDC = &kratosclient.OIDCImport{Config: kratosclient.OIDCImportConfig{Providers: added}}
+	}
+	if out.Password == nil && out.OIDC == nil {
+		return nil
+	}
+	return &out
 }
 
 // unlinkProviders deletes the identity's links to the OIDC providers removed; one already gone
@@ -235,9 +247,9 @@ func unlinkProviders(ctx context.Context, client *kratosclient.Client, id string
 	for _, p := range removed {
 		err := client.DeleteIdentityCredentials(ctx, id, "oidc", p.Identifier())
 		if kratosclient.IsLastFirstFactor(err) {
-			diags.AddAttributeError(path.Root("oidc_providers"), "Last sign-in method",
+			diags.AddAttributeError(path.Root("login").AtName("oidc_providers"), "Last sign-in method",
 				fmt.Sprintf("Kratos refused to unlink %s from identity %s: it is the identity's last first factor, and Kratos v25.4.0 and later "+
-					"keep one. Add a password (password, password_wo or hashed_password) to the configuration: the same apply sets it before it unlinks.", p.Identifier(), id))
+					"keep one. Add a password (login.password, login.password_wo or login.hashed_password) to the configuration: the same apply sets it before it unlinks.", p.Identifier(), id))
 			return nil
 		}
 		if err != nil && !kratosclient.IsNotFound(err) {

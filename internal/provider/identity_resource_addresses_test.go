@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/kratos-tf/terraform-provider-kratos/internal/identityschema"
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
@@ -52,14 +54,16 @@ func TestAccIdentityResource_multipleAddresses(t *testing.T) {
 			v := strings.NewReplacer("EMAIL", fmt.Sprintf("%q", mail[i]), "BACKUP", fmt.Sprintf("%q", backups[i])).Replace(verified)
 			fmt.Fprintf(&hcl, `
 resource "kratos_identity" "m%d" {
-  schema_id          = "multi"
-  traits             = jsonencode({ email = %q, backup_email = %q })
-  password           = %q
-  metadata_public    = jsonencode({ n = %q })
-  verified_addresses = %s
+  schema_id       = "multi"
+  traits          = jsonencode({ email = %q, backup_email = %q })
+  metadata_public = jsonencode({ n = %q })
+  login = {
+    password           = %q
+    verified_addresses = %s
+  }
   %s
 }
-`, i, mail[i], backups[i], pass, metadata, v, dependsOn)
+`, i, mail[i], backups[i], metadata, pass, v, dependsOn)
 		}
 		return env.config(hcl.String())
 	}
@@ -136,7 +140,7 @@ resource "kratos_identity" "m%d" {
 				Check: resource.ComposeAggregateTestCheckFunc(writes(multiCount, 0), verified(renamed, true, true)),
 			},
 			{
-				// Dropping an address from verified_addresses sends nothing and does not un-verify it.
+				// Dropping an address from login.verified_addresses sends nothing and does not un-verify it.
 				PreConfig: env.reset,
 				Config:    cfg(renamed, `[EMAIL]`, "b"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -177,7 +181,8 @@ resource "kratos_identity" "m%d" {
 			},
 			{Config: cfg(renamed, both, "b", password2), ConfigPlanChecks: empty},
 			{
-				// Import by ID in a non-canonical spelling.
+				// Import by ID in a non-canonical spelling. Import leaves login null, so the
+				// configured login is not compared.
 				ResourceName: first,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
@@ -188,13 +193,13 @@ resource "kratos_identity" "m%d" {
 					return "{" + strings.ToUpper(rs.Primary.ID) + "}", nil
 				},
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"password", "verified_addresses"},
+				ImportStateVerifyIgnore: []string{"login"},
 			},
 		},
 	})
 }
 
-// TestAccIdentityResource_unknownAtPlan plans with traits and verified_addresses that are
+// TestAccIdentityResource_unknownAtPlan plans with traits and login.verified_addresses that are
 // unknown until apply: wholly unknown, and a set with an unknown element.
 func TestAccIdentityResource_unknownAtPlan(t *testing.T) {
 	env := newIdentityEnv(t)
@@ -208,9 +213,9 @@ resource "terraform_data" "verified" {
   input = %s
 }
 resource "kratos_identity" "test" {
-  schema_id          = "default"
-  traits             = jsonencode({ email = terraform_data.email.output })
-  verified_addresses = %s
+  schema_id = "default"
+  traits    = jsonencode({ email = terraform_data.email.output })
+  login     = { verified_addresses = %s }
 }
 `, mail, verifiedInput, verified))
 	}
@@ -235,10 +240,10 @@ resource "kratos_identity" "test" {
 				Check: addresses(email, false),
 			},
 			{
-				// Traits unchanged, verified_addresses unknown until apply.
+				// Traits unchanged, login.verified_addresses unknown until apply.
 				Config: cfg(email, fmt.Sprintf("[%q]", email), wholly),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectUnknownValue(identityAddr, tfjsonpath.New("verified_addresses")),
+					plancheck.ExpectUnknownValue(identityAddr, tfjsonpath.New("login").AtMapKey("verified_addresses")),
 				}},
 				Check: addresses(email, true),
 			},
@@ -264,9 +269,9 @@ func TestAccIdentityResource_staleAddresses(t *testing.T) {
 	cfg := func(verified string) string {
 		return env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
-  schema_id          = "multi"
-  traits             = jsonencode({ email = %q, backup_email = %q })
-  verified_addresses = [%q]
+  schema_id = "multi"
+  traits    = jsonencode({ email = %q, backup_email = %q })
+  login     = { verified_addresses = [%q] }
 }
 `, email, backup, verified))
 	}
@@ -326,9 +331,11 @@ resource "kratos_identity" "test" {
 }
 
 // TestAccIdentityResource_importKeepsVerifiedAddresses imports, through an import block, an
-// identity whose verified address the configuration lists: the import records every verified
-// address, so the import plans no change and the next plan is empty. A configuration that
-// omits verified_addresses plans nothing either.
+// identity whose verified address the configuration lists in login.verified_addresses. Import
+// leaves login null (it used to record every verified address, and the import planned no
+// change), so the import plans an update that records login and sends nothing: the address is
+// already verified. The next plan is empty. Removing login then plans an update that sends
+// nothing either, and the address stays verified.
 func TestAccIdentityResource_importKeepsVerifiedAddresses(t *testing.T) {
 	env := newIdentityEnv(t)
 	email := randomEmail("imported")
@@ -337,7 +344,7 @@ func TestAccIdentityResource_importKeepsVerifiedAddresses(t *testing.T) {
 		Traits:              json.RawMessage(fmt.Sprintf(`{"email":%q}`, email)),
 		VerifiableAddresses: []kratosclient.VerifiableAddressImport{verifiedAddressImport(email)},
 	})
-	cfg := func(verified string) string {
+	cfg := func(login string) string {
 		return env.config(fmt.Sprintf(`
 import {
   to = kratos_identity.test
@@ -349,44 +356,56 @@ resource "kratos_identity" "test" {
   traits    = jsonencode({ email = %q })
   %s
 }
-`, seeded.ID, email, verified))
+`, seeded.ID, email, login))
 	}
-	withVerified, withoutVerified := cfg(fmt.Sprintf("verified_addresses = [%q]", email)), cfg("")
-	noop := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionNoop)}}
+	withVerified, withoutLogin := cfg(fmt.Sprintf("login = { verified_addresses = [%q] }", email)), cfg("")
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate)}}
 	empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	noWrites := env.expectRequests(map[string]int{"PATCH /admin/identities": 0, "PUT /admin/identities": 0})
+	stillVerified := checkIdentity(t, func(id *kratosclient.Identity) error {
+		if len(id.VerifiableAddresses) != 1 || !id.VerifiableAddresses[0].Verified {
+			return fmt.Errorf("want %s verified, Kratos has %+v", email, id.VerifiableAddresses)
+		}
+		return nil
+	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig:        env.reset,
 				Config:           withVerified,
-				ConfigPlanChecks: noop,
+				ConfigPlanChecks: update,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("verified_addresses"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(email)})),
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("verified_addresses"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(email)})),
 				},
-				Check: env.expectRequests(map[string]int{"PATCH /admin/identities": 0, "PUT /admin/identities": 0}),
+				Check: resource.ComposeAggregateTestCheckFunc(noWrites, stillVerified),
 			},
 			{Config: withVerified, ConfigPlanChecks: empty},
 			{
-				// Omitted, the recorded value is kept and nothing is sent.
+				// Removed, login is no longer recorded and nothing is sent.
 				PreConfig:        env.reset,
-				Config:           withoutVerified,
-				ConfigPlanChecks: empty,
-				Check:            env.expectRequests(map[string]int{"PATCH /admin/identities": 0, "PUT /admin/identities": 0}),
+				Config:           withoutLogin,
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login"), knownvalue.Null()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(noWrites, stillVerified),
 			},
+			{Config: withoutLogin, ConfigPlanChecks: empty},
 		},
 	})
 }
 
-// TestAccIdentityResource_omittedVerifiedAddressesPlanNull creates an identity without
-// verified_addresses: the plan records null, not a value known only after apply, and
-// re-planning is empty.
+// TestAccIdentityResource_omittedVerifiedAddressesPlanNull creates an identity whose login omits
+// verified_addresses (and oidc_providers): the plan records null, not a value known only after
+// apply, and re-planning is empty.
 func TestAccIdentityResource_omittedVerifiedAddressesPlanNull(t *testing.T) {
 	env := newIdentityEnv(t)
 	cfg := env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
   schema_id = "default"
   traits    = jsonencode({ email = %q })
+  login     = { password = "omitted-Passw0rd-for-test" }
 }
 `, randomEmail("omitted")))
 	resource.Test(t, resource.TestCase{
@@ -397,7 +416,8 @@ resource "kratos_identity" "test" {
 				PreConfig: env.reset,
 				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("verified_addresses"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("verified_addresses"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("oidc_providers"), knownvalue.Null()),
 				}},
 			},
 			{Config: cfg, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
@@ -406,7 +426,7 @@ resource "kratos_identity" "test" {
 }
 
 // TestAccIdentityResource_unproducedAddressFailsThePlan changes the email but keeps the old
-// address in verified_addresses: the plan fails on verified_addresses, and nothing is written
+// address in login.verified_addresses: the plan fails on it, and nothing is written
 // (before, the apply patched the traits and then failed).
 func TestAccIdentityResource_unproducedAddressFailsThePlan(t *testing.T) {
 	env := newIdentityEnv(t)
@@ -414,9 +434,9 @@ func TestAccIdentityResource_unproducedAddressFailsThePlan(t *testing.T) {
 	cfg := func(mail, verified string) string {
 		return env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
-  schema_id          = "default"
-  traits             = jsonencode({ email = %q })
-  verified_addresses = [%q]
+  schema_id = "default"
+  traits    = jsonencode({ email = %q })
+  login     = { verified_addresses = [%q] }
 }
 `, mail, verified))
 	}
@@ -446,4 +466,25 @@ resource "kratos_identity" "test" {
 			},
 		},
 	})
+}
+
+// TestAddUnproducedAddressErrors proves that an address the traits do not produce is an error on
+// login.verified_addresses naming it, and that a produced address, in any case, is not.
+func TestAddUnproducedAddressErrors(t *testing.T) {
+	t.Parallel()
+	s, err := identityschema.Compile("test", []byte(`{"properties": {"traits": {"properties": {
+  "email": {"type": "string", "ory.sh/kratos": {"verification": {"via": "email"}}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const traits = `{"email":"a@x.io"}`
+	var diags diag.Diagnostics
+	addUnproducedAddressErrors(s, traits, []string{"A@X.io"}, &diags)
+	if diags.HasError() {
+		t.Errorf("a produced address: unexpected %v", diags)
+	}
+	addUnproducedAddressErrors(s, traits, []string{"a@x.io", "b@x.io"}, &diags)
+	if !hasAttributeError(diags, "login.verified_addresses", "Address not produced by the traits") || len(diags) != 1 || !strings.Contains(diags[0].Detail(), "`b@x.io`") {
+		t.Errorf("want one Address not produced by the traits error naming b@x.io on login.verified_addresses, got %v", diags)
+	}
 }

@@ -37,16 +37,17 @@ func computeIdentityChanges(ctx context.Context, prior, plan, config *identityRe
 		return c, diags
 	}
 	c.patch = ops
-	c.credentials = credentialsToSend(ctx, plan, config, prior, &diags)
-	c.unlink = removedOIDCProviders(ctx, plan, prior, &diags)
+	priorLogin, planLogin, configLogin := prior.login(ctx, &diags), plan.login(ctx, &diags), config.login(ctx, &diags)
+	c.credentials = credentialsToSend(ctx, &planLogin, &configLogin, &priorLogin, &diags)
+	c.unlink = removedOIDCProviders(ctx, &planLogin, &priorLogin, &diags)
 	if !plan.ExternalID.Equal(prior.ExternalID) {
 		// The plan already resolved an omitted external_id (see externalIDPlan): null here means remove.
 		value := plan.ExternalID.ValueString()
 		c.externalID = &value
 	}
-	// verified_addresses omitted from the configuration keeps its recorded value unmanaged.
-	if !config.VerifiedAddresses.IsNull() {
-		c.verify = addressesNotIn(stringSet(ctx, plan.VerifiedAddresses, &diags), stringSet(ctx, prior.VerifiedAddresses, &diags))
+	// login.verified_addresses omitted from the configuration keeps its recorded value unmanaged.
+	if !configLogin.VerifiedAddresses.IsNull() {
+		c.verify = addressesNotIn(stringSet(ctx, planLogin.VerifiedAddresses, &diags), stringSet(ctx, priorLogin.VerifiedAddresses, &diags))
 	}
 	return c, diags
 }
@@ -107,8 +108,8 @@ func (r identityRequests) patch(current []kratosclient.VerifiableAddress) []krat
 }
 
 // removedOIDCProviders lists the OIDC providers the prior state has and a known plan dropped;
-// a plan that omits oidc_providers manages none.
-func removedOIDCProviders(ctx context.Context, plan, prior *identityResourceModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
+// a plan that omits login.oidc_providers manages none.
+func removedOIDCProviders(ctx context.Context, plan, prior *identityLoginModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
 	if plan.OIDCProviders.IsUnknown() || plan.OIDCProviders.IsNull() {
 		return nil
 	}
@@ -119,9 +120,9 @@ func removedOIDCProviders(ctx context.Context, plan, prior *identityResourceMode
 	return oidcDifference(have, want)
 }
 
-// credentialsToSend returns the credentials the plan sends (a password or hash, and OIDC
+// credentialsToSend returns the credentials the planned login sends (a password or hash, and OIDC
 // providers the state lacks), or nil when there are none. state is nil on create.
-func credentialsToSend(ctx context.Context, plan, config, state *identityResourceModel, diags *diag.Diagnostics) *kratosclient.CredentialsImport {
+func credentialsToSend(ctx context.Context, plan, config, state *identityLoginModel, diags *diag.Diagnostics) *kratosclient.CredentialsImport {
 	creds := &kratosclient.CredentialsImport{Password: passwordImport(plan, config, state)}
 	if ps := addedOIDCProviders(ctx, plan, state, diags); len(ps) > 0 {
 		creds.OIDC = &kratosclient.OIDCImport{Config: kratosclient.OIDCImportConfig{Providers: ps}}
@@ -134,7 +135,7 @@ func credentialsToSend(ctx context.Context, plan, config, state *identityResourc
 
 // passwordImport returns the password credential to send, or nil. With no prior state
 // (create) any configured form is sent.
-func passwordImport(plan, config, state *identityResourceModel) *kratosclient.PasswordImport {
+func passwordImport(plan, config, state *identityLoginModel) *kratosclient.PasswordImport {
 	switch {
 	case !plan.Password.IsNull() && !plan.Password.IsUnknown() && (state == nil || !plan.Password.Equal(state.Password)):
 		return &kratosclient.PasswordImport{Config: kratosclient.PasswordImportConfig{Password: plan.Password.ValueString()}}
@@ -147,7 +148,7 @@ func passwordImport(plan, config, state *identityResourceModel) *kratosclient.Pa
 }
 
 // addedOIDCProviders lists the providers in the plan that the state lacks.
-func addedOIDCProviders(ctx context.Context, plan, state *identityResourceModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
+func addedOIDCProviders(ctx context.Context, plan, state *identityLoginModel, diags *diag.Diagnostics) []kratosclient.OIDCProvider {
 	want, d := oidcProvidersFromSet(ctx, plan.OIDCProviders)
 	diags.Append(d...)
 	var have []kratosclient.OIDCProvider

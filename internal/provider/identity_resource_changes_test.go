@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
@@ -22,7 +23,7 @@ func oidcSet(t *testing.T, ps ...kratosclient.OIDCProvider) types.Set {
 }
 
 // TestComputeIdentityChanges decides what an update sends, including the cases where nothing is
-// sent (password removed, verified_addresses shrunk or omitted, traits spelled differently).
+// sent (password removed, verified_addresses shrunk or omitted, login removed, traits spelled differently).
 func TestComputeIdentityChanges(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -33,32 +34,46 @@ func TestComputeIdentityChanges(t *testing.T) {
 			"oidc": {Type: "oidc", Identifiers: []string{"github:1", "google:2"}},
 		},
 	})
+	set := func(elems ...attr.Value) types.Set { return types.SetValueMust(types.StringType, elems) }
+	login, d := types.ObjectValue(identityLoginAttrTypes, map[string]attr.Value{
+		"password":            types.StringValue("old-password"),
+		"password_wo":         types.StringNull(),
+		"password_wo_version": types.Int64Null(),
+		"hashed_password":     types.StringNull(),
+		"oidc_providers":      read.OIDCProviders,
+		"verified_addresses":  set(types.StringValue("a@x.io")),
+	})
+	diags.Append(d...)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	set := func(elems ...attr.Value) types.Set { return types.SetValueMust(types.StringType, elems) }
 	prior := func() *identityResourceModel {
-		m := &identityResourceModel{identityCore: read, ID: types.StringValue("i")}
-		m.Password = types.StringValue("old-password")
-		m.VerifiedAddresses = set(types.StringValue("a@x.io"))
-		return m
+		return &identityResourceModel{
+			ID: types.StringValue("i"), SchemaID: read.SchemaID, State: read.State, Traits: read.Traits,
+			MetadataPublic: read.MetadataPublic, MetadataAdmin: read.MetadataAdmin, ExternalID: read.ExternalID, Login: login,
+		}
 	}
 	cases := []struct {
 		name string
-		edit func(plan, config *identityResourceModel)
+		// edit changes the planned and configured document; login changes their login attribute.
+		edit  func(plan, config *identityResourceModel)
+		login func(plan, config *identityLoginModel)
 		// want
 		patch, credentials, unlink bool
 		verify                     []string
 	}{
 		{name: "no change"},
-		{name: "password removed: nothing sent", edit: func(p, c *identityResourceModel) {
+		{name: "password removed: nothing sent", login: func(p, c *identityLoginModel) {
 			p.Password, c.Password = types.StringNull(), types.StringNull()
 		}},
-		{name: "verified_addresses shrunk: nothing sent", edit: func(p, c *identityResourceModel) {
+		{name: "verified_addresses shrunk: nothing sent", login: func(p, c *identityLoginModel) {
 			p.VerifiedAddresses, c.VerifiedAddresses = set(), set()
 		}},
-		{name: "verified_addresses omitted: not managed", edit: func(p, c *identityResourceModel) {
+		{name: "verified_addresses omitted: not managed", login: func(p, c *identityLoginModel) {
 			p.VerifiedAddresses, c.VerifiedAddresses = set(types.StringValue("b@x.io")), types.SetNull(types.StringType)
+		}},
+		{name: "login removed: nothing sent, nothing unlinked", edit: func(p, c *identityResourceModel) {
+			p.Login, c.Login = types.ObjectNull(identityLoginAttrTypes), types.ObjectNull(identityLoginAttrTypes)
 		}},
 		{name: "a trait", edit: func(p, c *identityResourceModel) {
 			p.Traits = newJSONValue(`{"email":"a@x.io","username":"ada","name":{"first":"Ada","last":"Byron"}}`)
@@ -72,22 +87,22 @@ func TestComputeIdentityChanges(t *testing.T) {
 		{name: "state", edit: func(p, c *identityResourceModel) {
 			p.State = types.StringValue("inactive")
 		}, patch: true},
-		{name: "an address to verify (the recorded one in another case is not)", edit: func(p, c *identityResourceModel) {
+		{name: "an address to verify (the recorded one in another case is not)", login: func(p, c *identityLoginModel) {
 			p.VerifiedAddresses = set(types.StringValue("A@X.io"), types.StringValue("b@x.io"))
 			c.VerifiedAddresses = p.VerifiedAddresses
 		}, verify: []string{"b@x.io"}},
-		{name: "a new password", edit: func(p, c *identityResourceModel) {
+		{name: "a new password", login: func(p, c *identityLoginModel) {
 			p.Password, c.Password = types.StringValue("new-password"), types.StringValue("new-password")
 		}, credentials: true},
-		{name: "a write-only password with a new version", edit: func(p, c *identityResourceModel) {
+		{name: "a write-only password with a new version", login: func(p, c *identityLoginModel) {
 			p.Password, c.Password = types.StringNull(), types.StringNull()
 			c.PasswordWO, p.PasswordWOVersion, c.PasswordWOVersion = types.StringValue("wo"), types.Int64Value(2), types.Int64Value(2)
 		}, credentials: true},
-		{name: "an OIDC provider dropped", edit: func(p, c *identityResourceModel) {
+		{name: "an OIDC provider dropped", login: func(p, c *identityLoginModel) {
 			p.OIDCProviders = oidcSet(t, kratosclient.OIDCProvider{Provider: "github", Subject: "1"})
 			c.OIDCProviders = p.OIDCProviders
 		}, unlink: true},
-		{name: "an OIDC provider added", edit: func(p, c *identityResourceModel) {
+		{name: "an OIDC provider added", login: func(p, c *identityLoginModel) {
 			p.OIDCProviders = oidcSet(t, kratosclient.OIDCProvider{Provider: "github", Subject: "1"},
 				kratosclient.OIDCProvider{Provider: "google", Subject: "2"}, kratosclient.OIDCProvider{Provider: "gitlab", Subject: "3"})
 			c.OIDCProviders = p.OIDCProviders
@@ -99,6 +114,16 @@ func TestComputeIdentityChanges(t *testing.T) {
 			state, plan, config := prior(), prior(), prior()
 			if tc.edit != nil {
 				tc.edit(plan, config)
+			}
+			if tc.login != nil {
+				var diags diag.Diagnostics
+				planLogin, configLogin := plan.login(ctx, &diags), config.login(ctx, &diags)
+				tc.login(&planLogin, &configLogin)
+				plan.setLogin(ctx, planLogin, &diags)
+				config.setLogin(ctx, configLogin, &diags)
+				if diags.HasError() {
+					t.Fatal(diags)
+				}
 			}
 			c, diags := computeIdentityChanges(ctx, state, plan, config)
 			if diags.HasError() {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
 // identityVersionChecks skip a test on CLIs without resource identity (Terraform before 1.12;
@@ -104,6 +107,8 @@ func TestAccIdentityResource_importByIdentityBlock(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(identityAddr, map[string]knownvalue.Check{"id": knownvalue.StringExact(seeded.ID)}),
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("id"), knownvalue.StringExact(seeded.ID)),
+					// Import leaves login null: the password Kratos holds is neither recorded nor managed.
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login"), knownvalue.Null()),
 					identityWith(t, email, hasIdentifiers("password", email)),
 				},
 			},
@@ -116,6 +121,59 @@ func TestAccIdentityResource_importByIdentityBlock(t *testing.T) {
 				Config:      other("kratos_identity.other", "00000000-0000-4000-8000-000000000000"),
 				PlanOnly:    true,
 				ExpectError: expectError("Cannot import non-existent remote object"),
+			},
+		},
+	})
+}
+
+// TestAccIdentityResource_importThenManageLogin imports an identity with a linked social sign-in
+// into a configuration whose login lists it: import leaves login unset, so the first apply plans
+// an update, which links nothing twice (the PUT sends no oidc credential, since Kratos has the
+// link) and leaves the identity with exactly that one link; the next plan is empty.
+func TestAccIdentityResource_importThenManageLogin(t *testing.T) {
+	env := newIdentityEnv(t)
+	email := randomEmail("import-login")
+	seeded := oidcIdentityFor(t, email, "github:import-1")
+	config := env.config(fmt.Sprintf(`
+resource "kratos_identity" "test" {
+  schema_id = "default"
+  traits    = jsonencode({ email = %q })
+  login = {
+    oidc_providers = [{ provider = "github", subject = "import-1" }]
+  }
+}
+`, email))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkIdentityDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				ResourceName:       identityAddr,
+				ImportState:        true,
+				ImportStateId:      seeded.ID,
+				ImportStatePersist: true,
+				Config:             config,
+			},
+			{
+				PreConfig: env.reset,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectRequests(map[string]int{"PUT /admin/identities": 1, "DELETE /admin/identities": 0}),
+					checkIdentity(t, hasIdentifiers("oidc", "github:import-1"), "oidc"),
+					checkIdentity(t, func(id *kratosclient.Identity) error {
+						var config struct {
+							Providers []json.RawMessage `json:"providers"`
+						}
+						if err := json.Unmarshal(id.Credentials["oidc"].Config, &config); err != nil || len(config.Providers) != 1 {
+							return fmt.Errorf("the oidc credential holds %d providers (%v), want the one linked before the import: %s",
+								len(config.Providers), err, id.Credentials["oidc"].Config)
+						}
+						return nil
+					}, "oidc"),
+				),
 			},
 		},
 	})

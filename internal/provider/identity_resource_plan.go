@@ -47,19 +47,20 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if traitsChange {
 		r.validateTraits(ctx, plan.SchemaID, plan.Traits, &resp.Diagnostics)
 	}
-	if traitsChange || !config.VerifiedAddresses.Equal(state.VerifiedAddresses) {
-		r.validateVerifiedAddresses(ctx, &plan, &config, &resp.Diagnostics)
+	verified := config.login(ctx, &resp.Diagnostics).VerifiedAddresses
+	if traitsChange || !verified.Equal(state.login(ctx, &resp.Diagnostics).VerifiedAddresses) {
+		r.validateVerifiedAddresses(ctx, &plan, verified, &resp.Diagnostics)
 	}
 }
 
 // validateVerifiedAddresses checks, when the traits and the schema are known, that the traits
-// produce every address verified_addresses lists.
-func (r *identityResource) validateVerifiedAddresses(ctx context.Context, plan, config *identityResourceModel, diags *diag.Diagnostics) {
-	if config.VerifiedAddresses.IsNull() || plan.Traits.IsUnknown() || plan.Traits.IsNull() {
+// produce every address of login.verified_addresses in the configuration.
+func (r *identityResource) validateVerifiedAddresses(ctx context.Context, plan *identityResourceModel, verified types.Set, diags *diag.Diagnostics) {
+	if verified.IsNull() || verified.IsUnknown() || plan.Traits.IsUnknown() || plan.Traits.IsNull() {
 		return
 	}
 	if s := r.knownSchema(ctx, plan.SchemaID); s != nil {
-		addUnproducedAddressErrors(s, plan.Traits.ValueString(), stringSet(ctx, config.VerifiedAddresses, diags), diags)
+		addUnproducedAddressErrors(s, plan.Traits.ValueString(), stringSet(ctx, verified, diags), diags)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -23,8 +22,8 @@ import (
 
 // descLeanState says what the state leaves out and where to find it.
 const descLeanState = "To keep the state small (Terraform rewrites it after every resource), it leaves out what Kratos derives from the traits " +
-	"and what few configurations read: the verifiable and recovery addresses, the credentials' login identifiers and the timestamps. " +
-	"The `kratos_identity` data source reports them."
+	"and what few configurations read: the verifiable and recovery addresses, the credentials' login identifiers, the organization and the timestamps. " +
+	"The `kratos_identity` data source reports them. Every attribute costs state bytes even when null, so the rarely set inputs share one attribute, `login`."
 
 // identityResourceSchema is the schema of kratos_identity.
 func identityResourceSchema() schema.Schema {
@@ -36,6 +35,7 @@ func identityResourceSchema() schema.Schema {
 			"preceded by one read so that it sends back unchanged what the configuration does not manage (`external_id` when unset, `organization_id`, fields of later Kratos releases). " +
 			"When `traits` and `schema_id` are known at plan time, the traits are validated against the identity schema fetched from Kratos.\n\n" +
 			descLeanState,
+		Version: 1,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -85,66 +85,12 @@ func identityResourceSchema() schema.Schema {
 					descMetadataValues +
 					"Removing it from the configuration clears it in Kratos.",
 			},
-			"password": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "Cleartext password, hashed by Kratos; sent on create and whenever it changes. " +
-					"It is stored in the Terraform state (marked sensitive); prefer `password_wo` where the CLI supports it. " +
-					"Kratos does not apply its password policy to imported passwords. Removing it leaves the current password in place. " +
-					"Conflicts with `password_wo` and `hashed_password`.",
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.ConflictsWith(path.MatchRoot("password_wo"), path.MatchRoot("hashed_password")),
-				},
-			},
-			"password_wo": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				WriteOnly: true,
-				MarkdownDescription: "Write-only cleartext password (Terraform 1.11 or later, OpenTofu 1.11 or later): never stored in the plan or state. " +
-					"It is sent on create and whenever `password_wo_version` changes. Conflicts with `password` and `hashed_password`.",
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.ConflictsWith(path.MatchRoot("password"), path.MatchRoot("hashed_password")),
-				},
-			},
-			"password_wo_version": schema.Int64Attribute{
+			"login": schema.SingleNestedAttribute{
 				Optional: true,
-				MarkdownDescription: "Any number; changing it re-sends `password_wo`. Terraform cannot see a write-only value change, " +
-					"so bump this whenever you change `password_wo`.",
-				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
-			},
-			"hashed_password": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "An existing password hash to import, for migrating users from another system; sent on create and whenever it changes. " +
-					"Kratos accepts hashes that start with " + quotedList(passwordhash.PrefixDescriptions) + ". " +
-					"Like `password`, it is stored in the state as written (marked sensitive, so plans hide it): keep the state encrypted, " +
-					"or remove the attribute once the identity is imported (removing it changes nothing in Kratos). " +
-					"Conflicts with `password` and `password_wo`.",
-				Validators: []validator.String{
-					hashedPasswordValidator{},
-					stringvalidator.ConflictsWith(path.MatchRoot("password"), path.MatchRoot("password_wo")),
-				},
-			},
-			"oidc_providers": schema.SetNestedAttribute{
-				Optional: true,
-				Computed: true,
-				MarkdownDescription: "Social sign-ins (OpenID Connect) linked to the identity. Added entries are linked, removed entries are unlinked, " +
-					"and an entry unlinked outside Terraform shows as a difference. When omitted, linked sign-ins are reported but not managed.",
-				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
-				NestedObject:  schema.NestedAttributeObject{Attributes: oidcProviderInputAttributes()},
-			},
-			"verified_addresses": schema.SetAttribute{
-				Optional:    true,
-				Computed:    true,
-				ElementType: types.StringType,
-				MarkdownDescription: "Addresses that must be verified, out of those Kratos derives from the traits (the `kratos_identity` data source lists them as `verifiable_addresses`); " +
-					"compared case-insensitively. They are marked verified on create and on update. Listing an address the traits do not produce " +
-					"is an error naming it. An address un-verified outside Terraform shows as a difference. Removing an address from this set does not un-verify it. " +
-					"Import fills it with every verified address; when it is omitted, the last value is kept and nothing is managed.",
-				PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
-				Validators:    []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+				MarkdownDescription: "How the identity signs in: its password (in cleartext, write-only or hashed form), its linked social sign-ins, " +
+					"and which of its addresses are verified (Kratos's code sign-in and its `require_verified_address` hook need a verified address). " +
+					"Omitted, none of these is managed, and the state keeps nothing of them. The `kratos_identity` data source reports the credentials and addresses Kratos holds.",
+				Attributes: identityLoginAttributes(),
 			},
 			"external_id": schema.StringAttribute{
 				Optional: true,
@@ -155,11 +101,6 @@ func identityResourceSchema() schema.Schema {
 					"the value Kratos holds (set by another client, or found by import) is reported and kept.",
 				PlanModifiers: []planmodifier.String{externalIDPlan{}},
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"organization_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: descOrganizationID,
-				PlanModifiers:       useState,
 			},
 		},
 	}
@@ -246,6 +187,74 @@ func oidcProviderInputAttributes() map[string]schema.Attribute {
 			Required:            true,
 			MarkdownDescription: descOIDCSubject,
 			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+	}
+}
+
+// identityLoginAttributes are the attributes of login: the password forms, the social sign-ins and the verified addresses.
+func identityLoginAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"password": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: "Cleartext password, hashed by Kratos; sent on create and whenever it changes. " +
+				"It is stored in the Terraform state (marked sensitive); prefer `password_wo` where the CLI supports it. " +
+				"Kratos does not apply its password policy to imported passwords. Removing it leaves the current password in place. " +
+				"Conflicts with `password_wo` and `hashed_password`.",
+			Validators: []validator.String{
+				stringvalidator.LengthAtLeast(1),
+				stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("password_wo"), path.MatchRelative().AtParent().AtName("hashed_password")),
+			},
+		},
+		"password_wo": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			WriteOnly: true,
+			MarkdownDescription: "Write-only cleartext password (Terraform 1.11 or later, OpenTofu 1.11 or later): never stored in the plan or state. " +
+				"It is sent on create and whenever `password_wo_version` changes. Conflicts with `password` and `hashed_password`.",
+			Validators: []validator.String{
+				stringvalidator.LengthAtLeast(1),
+				stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("password"), path.MatchRelative().AtParent().AtName("hashed_password")),
+			},
+		},
+		"password_wo_version": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Any number; changing it re-sends `password_wo`. Terraform cannot see a write-only value change, " +
+				"so bump this whenever you change `password_wo`.",
+			Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("password_wo"))},
+		},
+		"hashed_password": schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: "An existing password hash to import, for migrating users from another system; sent on create and whenever it changes. " +
+				"Kratos accepts hashes that start with " + quotedList(passwordhash.PrefixDescriptions) + ". " +
+				"Like `password`, it is stored in the state as written (marked sensitive, so plans hide it): keep the state encrypted, " +
+				"or remove the attribute once the identity is imported (removing it changes nothing in Kratos). " +
+				"Conflicts with `password` and `password_wo`.",
+			Validators: []validator.String{
+				hashedPasswordValidator{},
+				stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("password"), path.MatchRelative().AtParent().AtName("password_wo")),
+			},
+		},
+		"oidc_providers": schema.SetNestedAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Social sign-ins (OpenID Connect) linked to the identity. Added entries are linked, removed entries are unlinked, " +
+				"and an entry unlinked outside Terraform shows as a difference. When omitted, the last value is kept (none on create) and nothing is linked or unlinked; " +
+				"the `kratos_identity` data source lists every linked sign-in.",
+			PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
+			NestedObject:  schema.NestedAttributeObject{Attributes: oidcProviderInputAttributes()},
+		},
+		"verified_addresses": schema.SetAttribute{
+			Optional:    true,
+			Computed:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "Addresses that must be verified, out of those Kratos derives from the traits (the `kratos_identity` data source lists them as `verifiable_addresses`); " +
+				"compared case-insensitively. They are marked verified on create and on update. Listing an address the traits do not produce " +
+				"is an error naming it. An address un-verified outside Terraform shows as a difference. Removing an address from this set does not un-verify it. " +
+				"When it is omitted, the last value is kept (none on create) and nothing is managed.",
+			PlanModifiers: []planmodifier.Set{priorWhenUnconfigured{}},
+			Validators:    []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 		},
 	}
 }

@@ -87,12 +87,11 @@ func (e *identityEnv) expectSchemaFetches(maxPerSchema int) resource.TestCheckFu
 	}
 }
 
-// withoutSecrets drops the password and verified_addresses lines of a configuration.
-func withoutSecrets(hcl string) string {
+// withoutLogin drops the login attribute, written on one line, from a configuration.
+func withoutLogin(hcl string) string {
 	var keep []string
 	for _, l := range strings.Split(hcl, "\n") {
-		f := strings.TrimSpace(l)
-		if !strings.HasPrefix(f, "password") && !strings.HasPrefix(f, "verified_addresses") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "login") {
 			keep = append(keep, l)
 		}
 	}
@@ -174,6 +173,20 @@ func checkIdentityDestroyed(t *testing.T) resource.TestCheckFunc {
 	}
 }
 
+// importedWithoutLogin checks that an import recorded one identity with login null: the flat
+// state has no login key.
+func importedWithoutLogin(states []*terraform.InstanceState) error {
+	if len(states) != 1 {
+		return fmt.Errorf("import recorded %d resources, want 1", len(states))
+	}
+	for k, v := range states[0].Attributes {
+		if k == "login" || strings.HasPrefix(k, "login.") {
+			return fmt.Errorf("import recorded %s = %q, want login null", k, v)
+		}
+	}
+	return nil
+}
+
 // identityID returns the ID in state of the test identity.
 func identityID(s *terraform.State) (string, error) {
 	rs, ok := s.RootModule().Resources[identityAddr]
@@ -217,8 +230,7 @@ resource "kratos_identity" "test" {
   traits             = jsonencode({ email = %q, username = %q, name = { first = "Ada", last = "Lovelace" }, tags = ["a", "b"] })
   metadata_public    = jsonencode({ plan = "pro", score = 1.5, limits = { n = 1000 } })
   metadata_admin     = jsonencode({ note = "x~y/z" })
-  password           = %q
-  verified_addresses = [%q]
+  login              = { password = %q, verified_addresses = [%q] }
 }
 `, email, user, pw1, strings.ToUpper(email))
 	// The same values written differently: heredoc, key order, whitespace and numbers.
@@ -231,8 +243,7 @@ resource "kratos_identity" "test" {
   EOT
   metadata_public    = "{\"limits\":{\"n\":1E3},\"score\":1.50,\"plan\":\"pro\"}"
   metadata_admin     = jsonencode({ note = "x~y/z" })
-  password           = %q
-  verified_addresses = [%q]
+  login              = { password = %q, verified_addresses = [%q] }
 }
 `, user, email, pw1, strings.ToUpper(email))
 	updated := fmt.Sprintf(`
@@ -241,8 +252,7 @@ resource "kratos_identity" "test" {
   state              = "inactive"
   traits             = jsonencode({ email = %q, username = %q, name = { first = "Ada", last = "Byron" }, tags = ["a", "b", "c"] })
   metadata_public    = jsonencode({ plan = "enterprise", score = 1.5, limits = { n = 1000 } })
-  password           = %q
-  verified_addresses = [%q]
+  login              = { password = %q, verified_addresses = [%q] }
 }
 `, email2, user, pw1, email2)
 	passwordChanged := strings.Replace(updated, pw1, pw2, 1)
@@ -257,10 +267,15 @@ resource "kratos_identity" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("state"), knownvalue.StringExact("active")),
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("schema_id"), knownvalue.StringExact("default")),
-					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("oidc_providers"), knownvalue.SetSizeExact(0)),
+					// login.oidc_providers, omitted, is null on create: linked sign-ins are no longer reported
+					// when unconfigured (they used to be, as an empty set).
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("oidc_providers"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("verified_addresses"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(strings.ToUpper(email))})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					// The state leaves out what the kratos_identity data source reports for the few who need it.
+					resource.TestCheckNoResourceAttr(identityAddr, "organization_id"),
 					resource.TestCheckNoResourceAttr(identityAddr, "recovery_addresses.#"),
 					resource.TestCheckNoResourceAttr(identityAddr, "verifiable_addresses.#"),
 					resource.TestCheckNoResourceAttr(identityAddr, "credentials.%"),
@@ -289,16 +304,18 @@ resource "kratos_identity" "test" {
 				},
 			},
 			{
-				ResourceName:            identityAddr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"password", "verified_addresses"},
+				ResourceName:      identityAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Import leaves login null (it used to fill verified_addresses); the configuration sets it.
+				ImportStateVerifyIgnore: []string{"login"},
+				ImportStateCheck:        importedWithoutLogin,
 			},
 			{
 				// Import by credential identifier (the email, in another case) through an import block:
-				// without the write-only inputs in the configuration, the import plans nothing else.
+				// without login in the configuration (import leaves it null), the import plans nothing else.
 				ResourceName:    identityAddr,
-				Config:          env.config(withoutSecrets(create)),
+				Config:          env.config(withoutLogin(create)),
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   strings.ToUpper(email),
@@ -464,17 +481,19 @@ func findIdentityID(t *testing.T, identifier string) string {
 
 // TestAccIdentityResource_unlinkLastSignIn unlinks the only social sign-in of an identity without
 // a password: Kratos v1.x allows it; v25.4.0 and later refuse the last first factor, which the
-// error names on oidc_providers, and adding a password in the same apply lets the unlink through.
+// error names on login.oidc_providers, and adding a password in the same apply lets the unlink through.
 func TestAccIdentityResource_unlinkLastSignIn(t *testing.T) {
 	env := newIdentityEnv(t)
 	email := randomEmail("lastsignin")
 	cfg := func(providers, password string) string {
 		return env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
-  schema_id      = "minimal"
-  traits         = jsonencode({ email = %q })
-  oidc_providers = [%s]
-  %s
+  schema_id = "minimal"
+  traits    = jsonencode({ email = %q })
+  login = {
+    oidc_providers = [%s]
+    %s
+  }
 }
 `, email, providers, password))
 	}
@@ -507,10 +526,12 @@ func TestAccIdentityResource_hashedPasswordAndOIDC(t *testing.T) {
 	cfg := func(providers string) string {
 		return env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
-  schema_id       = "minimal"
-  traits          = jsonencode({ email = %q })
-  hashed_password = %q
-  oidc_providers  = [%s]
+  schema_id = "minimal"
+  traits    = jsonencode({ email = %q })
+  login = {
+    hashed_password = %q
+    oidc_providers  = [%s]
+  }
   # Kratos stores a JSON null as no metadata; this must not be a perpetual difference.
   metadata_public = jsonencode(null)
 }
@@ -578,8 +599,10 @@ resource "kratos_identity" "test" {
 				ImportState:       true,
 				ImportStateId:     "google:g-2:x",
 				ImportStateVerify: true,
-				// hashed_password is never read back; metadata_public is the configured JSON null, which Kratos stores as none.
-				ImportStateVerifyIgnore: []string{"hashed_password", "metadata_public"},
+				// Import leaves login null (it used to report the linked oidc_providers; hashed_password is
+				// never read back); metadata_public is the configured JSON null, which Kratos stores as none.
+				ImportStateVerifyIgnore: []string{"login", "metadata_public"},
+				ImportStateCheck:        importedWithoutLogin,
 			},
 		},
 	})
@@ -592,10 +615,12 @@ func TestAccIdentityResource_writeOnlyPassword(t *testing.T) {
 	cfg := func(pw string, v int) string {
 		return env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
-  schema_id           = "minimal"
-  traits              = jsonencode({ email = %q })
-  password_wo         = %q
-  password_wo_version = %d
+  schema_id = "minimal"
+  traits    = jsonencode({ email = %q })
+  login = {
+    password_wo         = %q
+    password_wo_version = %d
+  }
 }
 `, email, pw, v))
 	}
@@ -607,7 +632,8 @@ resource "kratos_identity" "test" {
 			{
 				Config: cfg(pw1, 1),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("login").AtMapKey("password_wo_version"), knownvalue.Int64Exact(1)),
 				},
 				Check: checkLogin(t, email, pw1, true),
 			},
@@ -688,7 +714,7 @@ func TestAccIdentityResource_errors(t *testing.T) {
 				ExpectError: regexp.MustCompile(`Unknown identity schema`),
 			},
 			{
-				Config:      one(`traits = jsonencode({ email = "e@example.org" })` + "\n" + `hashed_password = "plain-text-is-not-a-hash"`),
+				Config:      one(`traits = jsonencode({ email = "e@example.org" })` + "\n" + `login = { hashed_password = "plain-text-is-not-a-hash" }`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)Unrecognised password hash format.*\$argon2id\$`),
 			},
@@ -713,7 +739,7 @@ func TestAccIdentityResource_errors(t *testing.T) {
 			{
 				// An address the traits do not produce is named.
 				Config: one(`schema_id = "minimal"` + "\n" + `traits = jsonencode({ email = "nv@example.org" })` + "\n" +
-					`verified_addresses = ["nv@example.org"]`),
+					`login = { verified_addresses = ["nv@example.org"] }`),
 				ExpectError: regexp.MustCompile(`(?s)Address not produced by the traits.*nv@example.org`),
 			},
 			{
@@ -914,10 +940,12 @@ variable "hash" {
   default   = null
 }
 resource "kratos_identity" "test" {
-  schema_id       = "default"
-  traits          = jsonencode({ email = %q })
-  password        = var.password == "" ? null : var.password
-  hashed_password = var.hash == "" ? null : var.hash
+  schema_id = "default"
+  traits    = jsonencode({ email = %q })
+  login = {
+    password        = var.password == "" ? null : var.password
+    hashed_password = var.hash == "" ? null : var.hash
+  }
 }
 `, email))
 	use := func(pw, h string) func() {
@@ -951,10 +979,12 @@ variable "password" {
   ephemeral = true
 }
 resource "kratos_identity" "test" {
-  schema_id           = "minimal"
-  traits              = jsonencode({ email = %q })
-  password_wo         = var.password
-  password_wo_version = %d
+  schema_id = "minimal"
+  traits    = jsonencode({ email = %q })
+  login = {
+    password_wo         = var.password
+    password_wo_version = %d
+  }
 }
 `, email, version))
 	}
@@ -988,7 +1018,7 @@ func TestAccIdentityResource_failedUpdate(t *testing.T) {
 resource "kratos_identity" "test" {
   schema_id = "minimal"
   traits    = jsonencode({ email = %q })
-  password  = %q
+  login     = { password = %q }
 }
 `, email, pw))
 	}
@@ -1027,8 +1057,7 @@ func TestAccIdentityResource_traitsEdit(t *testing.T) {
 resource "kratos_identity" "test" {
   schema_id          = "default"
   traits             = jsonencode({ email = %q, username = %q, name = { first = "Ada", last = %q } })
-  password           = "derived-Passw0rd-for-test"
-  verified_addresses = [%q]
+  login              = { password = "derived-Passw0rd-for-test", verified_addresses = [%q] }
 }
 `, mail, user, last, mail))
 	}

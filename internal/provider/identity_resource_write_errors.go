@@ -55,7 +55,7 @@ func addWriteError(ctx context.Context, data *providerData, diags *diag.Diagnost
 		}
 		diags.AddAttributeError(path.Root("traits"), summary+": identifier already taken", conflictDetail(ctx, data, w.self, w.schemaID, w.traits, apiErr))
 	case kratosclient.IsHashRejected(err):
-		diags.AddAttributeError(path.Root("hashed_password"), summary+": hash rejected",
+		diags.AddAttributeError(path.Root("login").AtName("hashed_password"), summary+": hash rejected",
 			"Kratos answered: "+apiErr.Detail()+"\n\nUse a hash in a format Kratos imports.")
 	case kratosclient.IsUnknownSchema(err):
 		addUnknownSchemaError(ctx, data.client, diags, path.Root("schema_id"), "", summary+": unknown identity schema", w.schemaID)
@@ -129,8 +129,8 @@ func checkVerified(id *kratosclient.Identity, want []string, diags *diag.Diagnos
 	for _, a := range id.VerifiableAddresses {
 		have = append(have, a.Value)
 	}
-	diags.AddAttributeError(path.Root("verified_addresses"), "Address not produced by the traits",
+	diags.AddAttributeError(path.Root("login").AtName("verified_addresses"), "Address not produced by the traits",
 		fmt.Sprintf("Kratos did not keep %s verified: only addresses derived from the traits through the identity schema's "+
-			"verification settings can be verified, and identity %s has %s. Fix the traits or remove the address from verified_addresses.",
+			"verification settings can be verified, and identity %s has %s. Fix the traits or remove the address from login.verified_addresses.",
 			quotedList(missing), id.ID, describeAddresses(have)))
 }

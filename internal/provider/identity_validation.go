@@ -38,7 +38,7 @@ func (r metadataRule) problem(value string) (string, string) {
 	return "", ""
 }
 
-// addUnproducedAddressErrors reports, on verified_addresses, each wanted address that the
+// addUnproducedAddressErrors reports, on login.verified_addresses, each wanted address that the
 // traits do not produce as a verifiable address under the identity schema s: Kratos would
 // drop it, after the traits were already written.
 func addUnproducedAddressErrors(s *jsonschema.Schema, traits string, want []string, diags *diag.Diagnostics) {
@@ -57,10 +57,10 @@ func addUnproducedAddressErrors(s *jsonschema.Schema, traits string, want []stri
 	if len(missing) == 0 {
 		return
 	}
-	diags.AddAttributeError(path.Root("verified_addresses"), "Address not produced by the traits",
+	diags.AddAttributeError(path.Root("login").AtName("verified_addresses"), "Address not produced by the traits",
 		fmt.Sprintf("The planned traits do not produce %s as a verifiable address, so Kratos could not keep it verified: only addresses "+
 			"derived from the traits through the identity schema's verification settings can be verified, and these traits have %s. "+
-			"Fix the traits or remove the address from verified_addresses.", quotedList(missing), describeAddresses(produced)))
+			"Fix the traits or remove the address from login.verified_addresses.", quotedList(missing), describeAddresses(produced)))
 }
 
 // blankIdentifierAdvice is what to do about a blank login identifier.

@@ -18,7 +18,7 @@ func TestHashedPasswordValidator(t *testing.T) {
 	check := func(v string) bool {
 		var resp validator.StringResponse
 		hashedPasswordValidator{}.ValidateString(t.Context(), validator.StringRequest{
-			Path: path.Root("hashed_password"), ConfigValue: types.StringValue(v),
+			Path: path.Root("login").AtName("hashed_password"), ConfigValue: types.StringValue(v),
 		}, &resp)
 		for _, d := range resp.Diagnostics {
 			if strings.Contains(d.Detail(), v) {

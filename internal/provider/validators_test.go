@@ -25,10 +25,20 @@ func identitySchema() schema.Schema {
 	return resp.Schema
 }
 
-// identitySchemaAttribute returns an attribute of the kratos_identity resource's schema.
+// identitySchemaAttribute returns an attribute of the kratos_identity resource's schema by its
+// dotted name, such as "login.password" for an attribute nested in a single nested attribute.
 func identitySchemaAttribute(t *testing.T, name string) schema.Attribute {
 	t.Helper()
-	a, ok := identitySchema().Attributes[name]
+	attributes := identitySchema().Attributes
+	parts := strings.Split(name, ".")
+	for _, parent := range parts[:len(parts)-1] {
+		nested, ok := attributes[parent].(schema.SingleNestedAttribute)
+		if !ok {
+			t.Fatalf("kratos_identity has no single nested attribute %q", parent)
+		}
+		attributes = nested.Attributes
+	}
+	a, ok := attributes[parts[len(parts)-1]]
 	if !ok {
 		t.Fatalf("kratos_identity has no attribute %q", name)
 	}
@@ -53,28 +63,28 @@ func validateString(t *testing.T, validators []validator.String, p path.Path, va
 	return diags
 }
 
-// TestHashedPasswordAttribute_parsesHashBodies proves that hashed_password checks whole hashes
+// TestHashedPasswordAttribute_parsesHashBodies proves that login.hashed_password checks whole hashes
 // with internal/passwordhash (whose own tests cover every format): a whole hash passes, one with
 // a recognised prefix and a broken body is a "Malformed password hash" error on the attribute
 // that names the format and never repeats the hash.
 func TestHashedPasswordAttribute_parsesHashBodies(t *testing.T) {
 	t.Parallel()
-	a, ok := identitySchemaAttribute(t, "hashed_password").(schema.StringAttribute)
+	a, ok := identitySchemaAttribute(t, "login.hashed_password").(schema.StringAttribute)
 	if !ok {
-		t.Fatal("hashed_password is not a string attribute")
+		t.Fatal("login.hashed_password is not a string attribute")
 	}
 	generated, err := bcrypt.GenerateFromPassword([]byte("correct horse battery staple"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := path.Root("hashed_password")
+	p := path.Root("login").AtName("hashed_password")
 	if d := validateString(t, a.Validators, p, string(generated)); d.HasError() {
 		t.Errorf("good hash refused: %v", d)
 	}
 	broken := string(generated[:50])
 	d := validateString(t, a.Validators, p, broken)
-	if !hasAttributeError(d, "hashed_password", "Malformed password hash") {
-		t.Fatalf("no Malformed password hash error on hashed_password for a truncated bcrypt hash, got %v", d)
+	if !hasAttributeError(d, "login.hashed_password", "Malformed password hash") {
+		t.Fatalf("no Malformed password hash error on login.hashed_password for a truncated bcrypt hash, got %v", d)
 	}
 	for _, e := range d {
 		if !strings.Contains(e.Detail(), "(bcrypt)") || strings.Contains(e.Detail(), broken) {
@@ -86,15 +96,15 @@ func TestHashedPasswordAttribute_parsesHashBodies(t *testing.T) {
 // TestOIDCProviderAttribute_emptyReportsOnlyLength proves an empty provider name gets one error, not also "colon".
 func TestOIDCProviderAttribute_emptyReportsOnlyLength(t *testing.T) {
 	t.Parallel()
-	set, ok := identitySchemaAttribute(t, "oidc_providers").(schema.SetNestedAttribute)
+	set, ok := identitySchemaAttribute(t, "login.oidc_providers").(schema.SetNestedAttribute)
 	if !ok {
-		t.Fatal("oidc_providers is not a set of objects")
+		t.Fatal("login.oidc_providers is not a set of objects")
 	}
 	a, ok := set.NestedObject.Attributes["provider"].(schema.StringAttribute)
 	if !ok {
-		t.Fatal("oidc_providers.provider is not a string attribute")
+		t.Fatal("login.oidc_providers.provider is not a string attribute")
 	}
-	p := path.Root("oidc_providers").AtSetValue(types.StringValue("x")).AtName("provider")
+	p := path.Root("login").AtName("oidc_providers").AtSetValue(types.StringValue("x")).AtName("provider")
 	for value, want := range map[string][]string{
 		"":         {"at least 1"},
 		"a:b":      {"colon"},

@@ -29,8 +29,10 @@ resource "kratos_identity" "migrated" {
     name  = each.value
     tags  = ["migrated"]
   })
-  hashed_password = var.legacy_hashes[each.key]
-  # The old system had verified these addresses already.
-  verified_addresses = [each.key]
-  metadata_admin     = jsonencode({ migrated_from = "legacy" })
+  metadata_admin = jsonencode({ migrated_from = "legacy" })
+  login = {
+    hashed_password = var.legacy_hashes[each.key]
+    # The old system had verified these addresses already.
+    verified_addresses = [each.key]
+  }
 }

@@ -63,15 +63,22 @@ resource "kratos_identity" "former" {
   state = "inactive"
 }
 
+# What Kratos derived from the traits (addresses, login identifiers) is read through the data
+# source: the resource's state keeps only what the configuration manages.
+data "kratos_identity" "demo" {
+  for_each = {
+    admin    = kratos_identity.admin.id
+    migrated = kratos_identity.migrated.id
+    ci_bot   = kratos_identity.ci_bot.id
+    former   = kratos_identity.former.id
+  }
+  id = each.value
+}
+
 output "identities" {
   description = "The demo identities as Kratos reports them."
   value = {
-    for name, identity in {
-      admin    = kratos_identity.admin
-      migrated = kratos_identity.migrated
-      ci_bot   = kratos_identity.ci_bot
-      former   = kratos_identity.former
-      } : name => {
+    for name, identity in data.kratos_identity.demo : name => {
       id                   = identity.id
       schema_id            = identity.schema_id
       state                = identity.state

@@ -14,6 +14,27 @@ import (
 	"github.com/kratos-tf/terraform-provider-kratos/internal/kratosclient"
 )
 
+// identityStateDir writes a directory holding a state of kratos_identity.test with the given
+// attributes, as a provider writing schema version 0 stored it, and a configuration of that
+// resource with the given body, using testKratos; it returns the directory.
+func identityStateDir(t *testing.T, attributes map[string]any, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"terraform.tfstate": writtenState(t, "kratos_identity", "test", attributes),
+		"main.tf": fmt.Sprintf(`terraform {
+  required_providers {
+    kratos = { source = "kratos-tf/kratos" }
+  }
+}
+
+%s
+resource "kratos_identity" "test" {%s}
+`, instanceProviderConfig(testKratos), body),
+	})
+	return dir
+}
+
 // TestAccIdentityResource_stateWithDerivedValues plans, with the CLI under test, an identity whose
 // state a provider version that kept verifiable_addresses and credentials wrote, as its import left
 // it (verified_addresses and oidc_providers recorded as empty sets): the plan has no changes, and
@@ -31,23 +52,10 @@ func TestAccIdentityResource_stateWithDerivedValues(t *testing.T) {
 		"verifiable_addresses": []any{map[string]any{"value": email, "via": "email", "verified": false}},
 		"credentials":          map[string]any{"password": map[string]any{"identifiers": []string{email}, "version": 0}},
 	}
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"terraform.tfstate": writtenState(t, "kratos_identity", "test", attributes),
-		"main.tf": fmt.Sprintf(`terraform {
-  required_providers {
-    kratos = { source = "kratos-tf/kratos" }
-  }
-}
-
-%s
-resource "kratos_identity" "test" {
+	raw := applyOverWrittenState(t, identityStateDir(t, attributes, fmt.Sprintf(`
   schema_id = "default"
   traits    = jsonencode({ email = %q })
-}
-`, instanceProviderConfig(testKratos), email),
-	})
-	raw := applyOverWrittenState(t, dir)
+`, email)))
 	if strings.Contains(string(raw), `"verifiable_addresses"`) || strings.Contains(string(raw), `"credentials"`) || !strings.Contains(string(raw), seeded.ID) {
 		t.Errorf("the state after the apply still holds the derived values, or lost the identity:\n%s", raw)
 	}
@@ -74,24 +82,11 @@ func TestAccIdentityResource_upgradeToLogin(t *testing.T) {
 		"password": testPassword, "password_wo": nil, "password_wo_version": nil, "hashed_password": nil,
 		"oidc_providers": []any{}, "verified_addresses": []string{email},
 	}
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
-		"terraform.tfstate": writtenState(t, "kratos_identity", "test", attributes),
-		"main.tf": fmt.Sprintf(`terraform {
-  required_providers {
-    kratos = { source = "kratos-tf/kratos" }
-  }
-}
-
-%s
-resource "kratos_identity" "test" {
+	raw := applyOverWrittenState(t, identityStateDir(t, attributes, fmt.Sprintf(`
   schema_id = "default"
   traits    = jsonencode({ email = %q })
   login     = { password = %q, verified_addresses = [%q] }
-}
-`, instanceProviderConfig(testKratos), email, testPassword, email),
-	})
-	raw := applyOverWrittenState(t, dir)
+`, email, testPassword, email)))
 	var state struct {
 		Resources []struct {
 			Instances []struct {

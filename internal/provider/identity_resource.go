@@ -138,6 +138,10 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	id := state.ID.ValueString()
 	// The ID never changes, so the identity is known before anything is sent.
 	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, id)...)
+	priorLinksFromKratos(ctx, client, id, &state, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	changes, diags := computeIdentityChanges(ctx, &state, &plan, &config)
 	resp.Diagnostics.Append(diags...)
 	if changes.externalID != nil && *changes.externalID != "" {
@@ -170,8 +174,6 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
 			return
 		}
-		// A state without login (after import) does not record the links Kratos already has.
-		body.Credentials = withoutLinkedProviders(body.Credentials, identityOIDCProviders(held))
 		result, err = client.UpdateIdentity(ctx, id, *body)
 		if err != nil {
 			addWriteError(ctx, r.data, &resp.Diagnostics, "Unable to Update Identity", written, err)
@@ -224,21 +226,27 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	checkVerified(result, stringSet(ctx, config.login(ctx, &resp.Diagnostics).VerifiedAddresses, &resp.Diagnostics), &resp.Diagnostics)
 }
 
-// withoutLinkedProviders drops from creds the social sign-ins the identity already has linked,
-// and returns nil when nothing is left to send.
-func withoutLinkedProviders(creds *kratosclient.CredentialsImport, linked []kratosclient.OIDCProvider) *kratosclient.CredentialsImport {
-	if creds == nil || creds.OIDC == nil {
-		return creds
+// priorLinksFromKratos records in state the social sign-ins Kratos has linked when the plan starts
+// managing login.oidc_providers and the state records none (after an import, a state upgrade, or
+// a login without them), so that the update links only what Kratos lacks and unlinks what the
+// plan leaves out. It costs one GET, only then.
+func priorLinksFromKratos(ctx context.Context, client *kratosclient.Client, id string, state, plan *identityResourceModel, diags *diag.Diagnostics) {
+	if planned := plan.login(ctx, diags).OIDCProviders; planned.IsNull() || planned.IsUnknown() {
+		return
 	}
-	out := *creds
-	out.OIDC = nil
-	if added := oidcDifference(creds.OIDC.Config.Providers, linked); len(added) > 0 {
-		out.OIDC = &kratosclient.OIDCImport{Config: kratosclient.OIDCImportConfig{Providers: added}}
+	prior := state.login(ctx, diags)
+	if !prior.OIDCProviders.IsNull() {
+		return
 	}
-	if out.Password == nil && out.OIDC == nil {
-		return nil
+	held, err := client.GetIdentity(ctx, id)
+	if err != nil {
+		addClientError(diags, "Unable to Read Identity before Update", err)
+		return
 	}
-	return &out
+	links, d := oidcProvidersValue(identityOIDCProviders(held))
+	diags.Append(d...)
+	prior.OIDCProviders = links
+	state.setLogin(ctx, prior, diags)
 }
 
 // unlinkProviders deletes the identity's links to the OIDC providers removed; one already gone

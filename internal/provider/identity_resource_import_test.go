@@ -126,23 +126,27 @@ func TestAccIdentityResource_importByIdentityBlock(t *testing.T) {
 	})
 }
 
-// TestAccIdentityResource_importThenManageLogin imports an identity with a linked social sign-in
-// into a configuration whose login lists it: import leaves login unset, so the first apply plans
-// an update, which links nothing twice (the PUT sends no oidc credential, since Kratos has the
-// link) and leaves the identity with exactly that one link; the next plan is empty.
+// TestAccIdentityResource_importThenManageLogin imports an identity with two linked social
+// sign-ins into a configuration whose login lists one of them. Import leaves login unset, so the
+// first apply plans an update, which compares the list with the links Kratos has: it unlinks the
+// unlisted one, links nothing twice (Kratos would answer "identifier already taken"), and records
+// exactly the planned list; the next plan is empty. Then oidc_providers = [] unlinks the other.
 func TestAccIdentityResource_importThenManageLogin(t *testing.T) {
 	env := newIdentityEnv(t)
 	email := randomEmail("import-login")
-	seeded := oidcIdentityFor(t, email, "github:import-1")
-	config := env.config(fmt.Sprintf(`
+	seeded := oidcIdentityFor(t, email, "github:import-1", "google:import-2")
+	config := func(providers string) string {
+		return env.config(fmt.Sprintf(`
 resource "kratos_identity" "test" {
   schema_id = "default"
   traits    = jsonencode({ email = %q })
   login = {
-    oidc_providers = [{ provider = "github", subject = "import-1" }]
+    oidc_providers = [%s]
   }
 }
-`, email))
+`, email, providers))
+	}
+	github := config(`{ provider = "github", subject = "import-1" }`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkIdentityDestroyed(t),
@@ -152,27 +156,35 @@ resource "kratos_identity" "test" {
 				ImportState:        true,
 				ImportStateId:      seeded.ID,
 				ImportStatePersist: true,
-				Config:             config,
+				Config:             github,
 			},
 			{
 				PreConfig: env.reset,
-				Config:    config,
+				Config:    github,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					env.expectRequests(map[string]int{"PUT /admin/identities": 1, "DELETE /admin/identities": 0}),
+					env.expectRequests(map[string]int{"PUT /admin/identities": 0, "DELETE /admin/identities": 1}),
 					checkIdentity(t, hasIdentifiers("oidc", "github:import-1"), "oidc"),
 					checkIdentity(t, func(id *kratosclient.Identity) error {
 						var config struct {
 							Providers []json.RawMessage `json:"providers"`
 						}
 						if err := json.Unmarshal(id.Credentials["oidc"].Config, &config); err != nil || len(config.Providers) != 1 {
-							return fmt.Errorf("the oidc credential holds %d providers (%v), want the one linked before the import: %s",
+							return fmt.Errorf("the oidc credential holds %d providers (%v), want the one kept: %s",
 								len(config.Providers), err, id.Credentials["oidc"].Config)
 						}
 						return nil
 					}, "oidc"),
+				),
+			},
+			{
+				PreConfig: env.reset,
+				Config:    config(""),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					env.expectRequests(map[string]int{"PUT /admin/identities": 0, "DELETE /admin/identities": 1}),
+					checkIdentity(t, hasIdentifiers("oidc"), "oidc"),
 				),
 			},
 		},

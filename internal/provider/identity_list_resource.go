@@ -150,7 +150,7 @@ func identityListResult(ctx context.Context, req list.ListRequest, identity *kra
 	result.Diagnostics.Append(setResourceIdentity(ctx, result.Identity, identity.ID)...)
 	if req.IncludeResource {
 		var model identityResourceModel
-		result.Diagnostics.Append(model.fill(ctx, identity)...)
+		result.Diagnostics.Append(model.fill(ctx, identity, false)...)
 		result.Diagnostics.Append(result.Resource.Set(ctx, &model)...)
 	}
 	return result

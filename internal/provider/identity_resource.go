@@ -88,7 +88,7 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, externalIDManagedKey, externalIDManagedFlag(config.ExternalID))...)
-	resp.Diagnostics.Append(plan.fill(ctx, created)...)
+	resp.Diagnostics.Append(plan.fill(ctx, created, false)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, created.ID)...)
 	checkVerified(created, want, &resp.Diagnostics)
@@ -114,13 +114,8 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addClientError(&resp.Diagnostics, "Unable to Read Identity", err)
 		return
 	}
-	resp.Diagnostics.Append(state.fill(ctx, id)...)
-	if !state.Login.IsNull() {
-		// Keep only the listed addresses that are still verified, so un-verifying shows as drift.
-		login := state.login(ctx, &resp.Diagnostics)
-		login.VerifiedAddresses = verifiedSubset(ctx, login.VerifiedAddresses, id, &resp.Diagnostics)
-		state.setLogin(ctx, login, &resp.Diagnostics)
-	}
+	// Keep only the listed addresses that are still verified, so un-verifying shows as drift.
+	resp.Diagnostics.Append(state.fill(ctx, id, true)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -138,7 +133,17 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	id := state.ID.ValueString()
 	// The ID never changes, so the identity is known before anything is sent.
 	resp.Diagnostics.Append(setResourceIdentity(ctx, resp.Identity, id)...)
-	priorLinksFromKratos(ctx, client, id, &state, &plan, &resp.Diagnostics)
+	// At most one read of the identity per update, made only when something needs what Kratos holds.
+	var held *kratosclient.Identity
+	read := func() (*kratosclient.Identity, error) {
+		if held != nil {
+			return held, nil
+		}
+		var err error
+		held, err = client.GetIdentity(ctx, id)
+		return held, err
+	}
+	priorLinksFromKratos(ctx, read, &state, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -165,12 +170,12 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		// about 1 ms against a local Kratos, a fifth of the PUT with a cleartext password
 		// (TestAccIdentityExternalID_fullUpdateKeepsFields logs both). A copy kept in the state
 		// would cost bytes for every identity and lose whatever changed since the refresh.
-		held, err := client.GetIdentity(ctx, id)
+		before, err := read()
 		if err != nil {
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
 			return
 		}
-		if body.Kept, err = kratosclient.UnmanagedFields(held.Raw); err != nil {
+		if body.Kept, err = kratosclient.UnmanagedFields(before.Raw); err != nil {
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
 			return
 		}
@@ -184,12 +189,12 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		current = sortedAddresses(result.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID })
 	} else if len(requests.verify) > 0 {
 		// The state keeps no copy of the addresses: the patch that verifies some is built on those Kratos holds.
-		held, err := client.GetIdentity(ctx, id)
+		before, err := read()
 		if err != nil {
 			addClientError(&resp.Diagnostics, "Unable to Read Identity before Update", err)
 			return
 		}
-		current = sortedAddresses(held.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID })
+		current = sortedAddresses(before.VerifiableAddresses, func(a kratosclient.VerifiableAddress) string { return a.ID })
 	}
 	if ops := requests.patch(current); len(ops) > 0 {
 		result, err = client.PatchIdentity(ctx, id, ops)
@@ -221,7 +226,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	resp.Diagnostics.Append(plan.fill(ctx, result)...)
+	resp.Diagnostics.Append(plan.fill(ctx, result, false)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	checkVerified(result, stringSet(ctx, config.login(ctx, &resp.Diagnostics).VerifiedAddresses, &resp.Diagnostics), &resp.Diagnostics)
 }
@@ -229,8 +234,8 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 // priorLinksFromKratos records in state the social sign-ins Kratos has linked when the plan starts
 // managing login.oidc_providers and the state records none (after an import, a state upgrade, or
 // a login without them), so that the update links only what Kratos lacks and unlinks what the
-// plan leaves out. It costs one GET, only then.
-func priorLinksFromKratos(ctx context.Context, client *kratosclient.Client, id string, state, plan *identityResourceModel, diags *diag.Diagnostics) {
+// plan leaves out. It reads the identity (through read) only then.
+func priorLinksFromKratos(ctx context.Context, read func() (*kratosclient.Identity, error), state, plan *identityResourceModel, diags *diag.Diagnostics) {
 	if planned := plan.login(ctx, diags).OIDCProviders; planned.IsNull() || planned.IsUnknown() {
 		return
 	}
@@ -238,7 +243,7 @@ func priorLinksFromKratos(ctx context.Context, client *kratosclient.Client, id s
 	if !prior.OIDCProviders.IsNull() {
 		return
 	}
-	held, err := client.GetIdentity(ctx, id)
+	held, err := read()
 	if err != nil {
 		addClientError(diags, "Unable to Read Identity before Update", err)
 		return

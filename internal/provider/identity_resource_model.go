@@ -14,8 +14,9 @@ import (
 )
 
 // fill copies an identity from Kratos into the model: its document, its external ID and, when
-// login records them, its linked social sign-ins. The rest of login stays as it is.
-func (m *identityResourceModel) fill(ctx context.Context, id *kratosclient.Identity) diag.Diagnostics {
+// login records them, its linked social sign-ins; with refreshVerified, login's verified addresses
+// keep only those Kratos still has verified. The rest of login stays as it is.
+func (m *identityResourceModel) fill(ctx context.Context, id *kratosclient.Identity, refreshVerified bool) diag.Diagnostics {
 	read, diags := flattenIdentityCore(id)
 	m.ID = types.StringValue(id.ID)
 	m.SchemaID, m.State, m.Traits, m.ExternalID = read.SchemaID, read.State, read.Traits, read.ExternalID
@@ -29,6 +30,9 @@ func (m *identityResourceModel) fill(ctx context.Context, id *kratosclient.Ident
 	login := m.login(ctx, &diags)
 	if !login.OIDCProviders.IsNull() {
 		login.OIDCProviders = read.OIDCProviders
+	}
+	if refreshVerified {
+		login.VerifiedAddresses = verifiedSubset(ctx, login.VerifiedAddresses, id, &diags)
 	}
 	m.setLogin(ctx, login, &diags)
 	return diags
